@@ -1,0 +1,40 @@
+"""The data model, one module per subject; import everything from here."""
+
+from proposals.models.base import ReviewStatus, TimeStamped
+from proposals.models.organisations import Organisation, OrganisationKind
+from proposals.models.people import (
+    NATIONAL_BODIES,
+    Body,
+    Delegate,
+    DelegateAlias,
+    Membership,
+    MembershipRole,
+    Position,
+)
+from proposals.models.places import Region, RegionLevel
+from proposals.models.proposals import AuthorRole, Authorship, Proposal, ProposalKind, Theme
+from proposals.models.sources import Article, Quote, QuotePassage
+
+__all__ = [
+    "NATIONAL_BODIES",
+    "Article",
+    "AuthorRole",
+    "Authorship",
+    "Body",
+    "Delegate",
+    "DelegateAlias",
+    "Membership",
+    "MembershipRole",
+    "Organisation",
+    "OrganisationKind",
+    "Position",
+    "Proposal",
+    "ProposalKind",
+    "Quote",
+    "QuotePassage",
+    "Region",
+    "RegionLevel",
+    "ReviewStatus",
+    "Theme",
+    "TimeStamped",
+]

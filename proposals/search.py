@@ -1,0 +1,248 @@
+"""Chinese full-text search: jieba segmentation, the index columns, and the one search function.
+
+Indexing: a record's text is converted to simplified characters, segmented with jieba (search mode), and
+every CJK character bigram is added beside the words, so that a two-character word inside a longer one
+(网联 in 智能网联) is found. The tokens are stored space-padded in ``Proposal.search_tokens``.
+
+Querying: the query is converted and segmented the same way. Every query word must match, either as a
+whole token or through all of its bigrams; a phrase in quotation marks must occur verbatim. On PostgreSQL
+the match runs on a GIN index over ``array_to_tsvector(string_to_array(search_tokens, ' '))`` (no text
+search parser is involved, so the result does not depend on the server's locale); on SQLite it is the same
+test written with LIKE. Ranking is the same expression on both backends.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length, Replace
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{CJK}]+")
+_TOKEN_OK = re.compile(f"^(?:[{CJK}]+|[0-9a-z]+)$")
+_PHRASE = re.compile(r'["“”「」『』]([^"“”「」『』]+)["“”「」『』]')
+
+
+@functools.cache
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(settings.JIEBA_USER_DICT))
+    return tokenizer
+
+
+@functools.cache
+def _converter():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _converter().convert(text) if text else ""
+
+
+def segment(text: str) -> list[str]:
+    """jieba search-mode words of a text, simplified and lower-cased, punctuation dropped."""
+    words = _tokenizer().cut_for_search(to_simplified(text).lower())
+    return [w for w in (w.strip() for w in words) if w and _TOKEN_OK.match(w)]
+
+
+def bigrams(text: str) -> list[str]:
+    """Every pair of adjacent CJK characters, within runs of CJK text."""
+    pairs: list[str] = []
+    for run in _CJK_RUN.findall(to_simplified(text)):
+        pairs.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return pairs
+
+
+def plain(*texts: str) -> str:
+    """Simplified, lower-cased text for phrase matching and ranking."""
+    return "\n".join(to_simplified(t).lower() for t in texts if t)
+
+
+def index_tokens(*texts: str) -> str:
+    """The space-padded, de-duplicated token string stored in the index columns."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for token in segment(text):
+            seen.setdefault(token, None)
+        for pair in bigrams(text):
+            seen.setdefault(pair, None)
+    return f" {' '.join(seen)} " if seen else ""
+
+
+# --- queries -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query word: it matches as a whole token, or (CJK) through all of its bigrams."""
+
+    word: str
+    alternatives: tuple[tuple[str, ...], ...]
+    substring: bool = False  # a single CJK character: matched as a substring of the plain text
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    terms: list[Term] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.phrases)
+
+    @property
+    def highlight_words(self) -> list[str]:
+        words = {t.word for t in self.terms} | set(self.phrases)
+        return sorted(words, key=len, reverse=True)
+
+
+def _term(word: str) -> Term:
+    if _CJK_RUN.fullmatch(word):
+        if len(word) == 1:
+            return Term(word, (), substring=True)
+        pairs = tuple(dict.fromkeys(word[i : i + 2] for i in range(len(word) - 1)))
+        alternatives = ((word,),) if pairs == (word,) else ((word,), pairs)
+        return Term(word, alternatives)
+    return Term(word, ((word,),))
+
+
+def parse_query(raw: str, max_length: int | None = None) -> ParsedQuery:
+    """Segment a reader's query. Phrases in quotation marks stay whole; the rest is segmented by jieba."""
+    max_length = max_length or settings.SEARCH_QUERY_MAX_LENGTH
+    raw = (raw or "").strip()
+    truncated = len(raw) > max_length
+    if truncated:
+        raw = raw[:max_length]
+    text = to_simplified(raw).lower()
+    phrases = [p.strip() for p in _PHRASE.findall(text) if p.strip()]
+    rest = _PHRASE.sub(" ", text)
+    words = list(dict.fromkeys(w for w in _tokenizer().cut(rest) if w.strip() and _TOKEN_OK.match(w.strip())))
+    return ParsedQuery(raw=raw, terms=[_term(w.strip()) for w in words], phrases=phrases, truncated=truncated)
+
+
+def _tsquery_literal(alternatives: tuple[tuple[str, ...], ...]) -> str:
+    ors = [" & ".join(f"'{tok}'" for tok in alt) for alt in alternatives]
+    return " | ".join(f"({o})" for o in ors)
+
+
+def _match_postgres(qs: QuerySet, query: ParsedQuery) -> QuerySet:
+    parts = []
+    for term in query.terms:
+        if term.substring:
+            continue
+        parts.append(f"({_tsquery_literal(term.alternatives)})")
+    for phrase in query.phrases:
+        pairs = bigrams(phrase)
+        if pairs:
+            parts.append("(" + " & ".join(f"'{p}'" for p in dict.fromkeys(pairs)) + ")")
+    if parts:
+        # Tokens are CJK or [0-9a-z] only (see _TOKEN_OK), so they need no quoting inside the literal.
+        qs = qs.filter(RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [" & ".join(parts)], output_field=BooleanField()))
+    return qs
+
+
+def _match_tokens(qs: QuerySet, query: ParsedQuery) -> QuerySet:
+    for term in query.terms:
+        if term.substring:
+            continue
+        condition = Q()
+        for alt in term.alternatives:
+            all_of = Q()
+            for tok in alt:
+                all_of &= Q(search_tokens__contains=f" {tok} ")
+            condition |= all_of
+        qs = qs.filter(condition)
+    return qs
+
+
+# The expression the PostgreSQL GIN index is built on (see migration 0002); queries must use it verbatim.
+SEARCH_VECTOR_SQL = "array_to_tsvector(string_to_array(btrim(search_tokens), ' '))"
+
+
+def _occurrences(column: str, word: str):
+    return (Length(column) - Length(Replace(F(column), Value(word), Value("")))) / Value(len(word))
+
+
+def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
+    """Filter a Proposal queryset by a reader's query and annotate ``search_rank``.
+
+    The one search function behind the site and the API: the backend difference stays here.
+    """
+    query = raw if isinstance(raw, ParsedQuery) else parse_query(raw)
+    if not query:
+        return qs.none() if query.raw else qs
+    if connection.vendor == "postgresql":
+        qs = _match_postgres(qs, query)
+    else:
+        qs = _match_tokens(qs, query)
+    for term in query.terms:
+        if term.substring:
+            qs = qs.filter(search_plain__contains=term.word)
+    for phrase in query.phrases:
+        qs = qs.filter(search_plain__contains=phrase)
+
+    rank = Value(0, output_field=IntegerField())
+    for term in query.terms:
+        title_hit = Q(search_title__contains=term.word)
+        rank = rank + Case(When(title_hit, then=Value(5)), default=Value(0), output_field=IntegerField())
+        rank = rank + _occurrences("search_plain", term.word)
+    for phrase in query.phrases:
+        rank = rank + _occurrences("search_plain", phrase) + Case(
+            When(search_title__contains=phrase, then=Value(5)), default=Value(0), output_field=IntegerField()
+        )
+    return qs.annotate(search_rank=rank)
+
+
+def highlight(text: str, query: ParsedQuery | None) -> SafeString:
+    """HTML-escaped text with the query's words and phrases wrapped in <mark>."""
+    if not text:
+        return mark_safe("")
+    if not query:
+        return escape(text)
+    words = [w for w in query.highlight_words if w]
+    simplified = to_simplified(text)
+    lowered = (simplified if len(simplified) == len(text) else text).lower()
+    marks = [False] * len(text)
+    for word in words:
+        start = lowered.find(word)
+        while start >= 0:
+            for i in range(start, start + len(word)):
+                marks[i] = True
+            start = lowered.find(word, start + 1)
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = i
+        while j < len(text) and marks[j] == marks[i]:
+            j += 1
+        chunk = escape(text[i:j])
+        out.append(f"<mark>{chunk}</mark>" if marks[i] else chunk)
+        i = j
+    return mark_safe("".join(out))
+
+
+__all__ = [
+    "ParsedQuery",
+    "apply_search",
+    "bigrams",
+    "highlight",
+    "index_tokens",
+    "parse_query",
+    "plain",
+    "segment",
+    "to_simplified",
+]
