@@ -1,0 +1,182 @@
+"""The FilterSets shared by the public pages and the API: one place says what a filter means.
+
+Different filters combine with AND; a repeated filter (two themes) means any of them; a region includes the
+regions inside it. Invalid values make the form invalid: the site shows the message, the API answers 400.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+
+from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
+from proposals.search import parse_query
+
+MAX_IDS = 500
+
+
+class IntegerListField(forms.Field):
+    """A repeatable integer parameter (?id=1&id=2)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "invalid": "“%(value)s” 不是有效的编号（应为正整数）。",
+        "too_many": f"一次最多查询 {MAX_IDS} 个编号。",
+    }
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        out = []
+        for raw in values:
+            for part in str(raw).split(","):
+                part = part.strip()
+                if not part:
+                    continue
+                if not part.isdigit() or len(part) > 18:
+                    raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": part})
+                out.append(int(part))
+        if len(out) > MAX_IDS:
+            raise forms.ValidationError(self.error_messages["too_many"], code="too_many")
+        return out
+
+
+class IntegerListFilter(django_filters.Filter):
+    field_class = IntegerListField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class ProposalOrdering:
+    NEWEST = "-date"
+    OLDEST = "date"
+    RELEVANCE = "relevance"
+    UPDATED = "updated_at"
+    CHOICES = [
+        (NEWEST, "最新"),
+        (OLDEST, "最早"),
+        (RELEVANCE, "相关度"),
+        (UPDATED, "更新时间"),
+    ]
+
+
+class ProposalFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="关键词")
+    theme = django_filters.ModelMultipleChoiceFilter(
+        queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme", label="主题"
+    )
+    body = django_filters.MultipleChoiceFilter(choices=Body.choices, method="filter_body", label="身份")
+    region = django_filters.ModelMultipleChoiceFilter(
+        queryset=Region.objects.all(), to_field_name="slug", method="filter_region", label="地区"
+    )
+    delegate = django_filters.ModelMultipleChoiceFilter(
+        queryset=Delegate.objects.published(), method="filter_delegate", label="代表委员"
+    )
+    organisation = django_filters.ModelMultipleChoiceFilter(
+        queryset=Organisation.objects.all(), method="filter_organisation", label="机构"
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=ProposalKind.choices, label="类型")
+    year = django_filters.NumberFilter(field_name="year", label="年份", min_value=1949, max_value=2100)
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", label="更新于之后")
+    id = IntegerListFilter(field_name="id", label="编号")
+    ordering = django_filters.ChoiceFilter(
+        choices=ProposalOrdering.CHOICES, method="filter_ordering", label="排序", empty_label=None
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["q", "theme", "body", "region", "delegate", "organisation", "kind", "year"]
+
+    # Filters run in declaration order; ordering is applied last in filter_queryset.
+    def filter_q(self, qs, name, value):
+        if not value:
+            return qs
+        self.parsed_query = parse_query(value)
+        return qs.search(self.parsed_query)
+
+    def filter_theme(self, qs, name, value):
+        return qs.on_themes(t.slug for t in value) if value else qs
+
+    def filter_body(self, qs, name, value):
+        return qs.in_bodies(value) if value else qs
+
+    def filter_region(self, qs, name, value):
+        return qs.in_regions(value) if value else qs
+
+    def filter_delegate(self, qs, name, value):
+        return qs.by_delegates(d.pk for d in value) if value else qs
+
+    def filter_organisation(self, qs, name, value):
+        return qs.by_organisations(o.pk for o in value) if value else qs
+
+    def filter_ordering(self, qs, name, value):
+        return qs  # applied in filter_queryset, after every other filter
+
+    @property
+    def ordering_value(self) -> str:
+        chosen = self.form.cleaned_data.get("ordering") if hasattr(self.form, "cleaned_data") else None
+        if chosen:
+            return chosen
+        return ProposalOrdering.RELEVANCE if self.form.cleaned_data.get("q") else ProposalOrdering.NEWEST
+
+    def filter_queryset(self, queryset):
+        self.parsed_query = None
+        qs = super().filter_queryset(queryset)
+        return order_proposals(qs, self.ordering_value, searched=self.parsed_query is not None)
+
+
+def order_proposals(qs, ordering: str, *, searched: bool):
+    """A total order (ties broken by id), so that paging never repeats or skips a record."""
+    if ordering == ProposalOrdering.RELEVANCE and searched:
+        return qs.order_by("-search_rank", F("date").desc(nulls_last=True), "-id")
+    if ordering == ProposalOrdering.OLDEST:
+        return qs.order_by(F("date").asc(nulls_last=True), "id")
+    if ordering == ProposalOrdering.UPDATED:
+        return qs.order_by("updated_at", "id")
+    return qs.order_by(F("date").desc(nulls_last=True), "-id")
+
+
+class DelegateFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="姓名")
+    body = django_filters.MultipleChoiceFilter(choices=Body.choices, method="filter_body", label="身份")
+    region = django_filters.ModelMultipleChoiceFilter(
+        queryset=Region.objects.all(), to_field_name="slug", method="filter_region", label="地区"
+    )
+    organisation = django_filters.ModelMultipleChoiceFilter(
+        queryset=Organisation.objects.all(), method="filter_organisation", label="机构"
+    )
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", label="更新于之后")
+    id = IntegerListFilter(field_name="id", label="编号")
+
+    class Meta:
+        model = Delegate
+        fields = ["q", "body", "region", "organisation"]
+
+    def filter_q(self, qs, name, value):
+        from proposals.search import to_simplified
+
+        value = to_simplified(value.strip())
+        if not value:
+            return qs
+        return qs.filter(Q(name__contains=value) | Q(aliases__name__contains=value)).distinct()
+
+    def filter_body(self, qs, name, value):
+        return qs.filter(memberships__body__in=value).distinct() if value else qs
+
+    def filter_region(self, qs, name, value):
+        if not value:
+            return qs
+        condition = Q()
+        for region in value:
+            condition |= Q(memberships__region__path__startswith=region.path)
+        return qs.filter(condition).distinct()
+
+    def filter_organisation(self, qs, name, value):
+        return qs.filter(positions__organisation__in=value).distinct() if value else qs

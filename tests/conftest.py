@@ -1,0 +1,46 @@
+"""Shared test base: the loaded corpus, named users, and settings for fast tests."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that unless told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the curated corpus once per test session (tests run in transactions rolled back after each)."""
+    with django_db_blocker.unblock():
+        call_command("load_corpus", verbosity=0)
+
+
+@pytest.fixture
+def corpus(db):
+    """The published seed corpus, loaded from fixtures/corpus.json."""
+    from proposals.models import Proposal
+
+    assert Proposal.objects.exists(), "the corpus fixture did not load"
+    return Proposal.objects
+
+
+@pytest.fixture
+def curator(db, django_user_model):
+    """A staff user who reviews and publishes (superuser: sees every admin page)."""
+    return django_user_model.objects.create_superuser("curator", "curator@example.org", "pw-curator")
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
