@@ -134,3 +134,7 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- API (Django REST framework, drf-spectacular) -----------------------------------------------------
+REST_FRAMEWORK: dict = {}
+SPECTACULAR_SETTINGS: dict = {}

@@ -1,0 +1,3 @@
+"""API URLs, mounted under /api/ (owned by the API work)."""
+
+urlpatterns: list = []

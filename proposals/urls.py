@@ -1,0 +1,3 @@
+"""Public site URLs (owned by the public-site work)."""
+
+urlpatterns: list = []
