@@ -1,0 +1,69 @@
+# npp_db — the two commands: `make run` (set up and serve) and `make test` (set up and test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install install-test system-deps test test-sqlite test-postgres lint format migrations-check lock bench clean
+
+# Development defaults for `make run`; production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
+run: export DEBUG ?= 1
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_corpus --if-empty
+	$(BIN)/python manage.py create_local_admin
+	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+
+$(VENV)/.installed-base: requirements/base.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/base.lock
+	touch $@
+
+$(VENV)/.installed-test: requirements/test.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/test.lock
+	touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
+install-test: $(VENV)/.installed-test
+
+# Chromium and CJK fonts for the browser tests, PostgreSQL 15 server binaries for the second backend.
+system-deps:
+	scripts/system-deps.sh
+
+test: install-test system-deps
+	DEBUG=1 $(BIN)/ruff check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	scripts/test-both-backends.sh
+
+test-sqlite: install-test
+	scripts/test-both-backends.sh sqlite
+
+test-postgres: install-test system-deps
+	scripts/test-both-backends.sh postgresql
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Regenerate the lock files after changing dependencies in pyproject.toml.
+lock:
+	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/base.lock
+	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -q -o requirements/test.lock
+
+bench: install-test
+	scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts var
