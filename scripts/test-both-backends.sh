@@ -9,38 +9,13 @@ backends=("$@")
 export DEBUG=1
 mkdir -p test-artifacts
 work="$(mktemp -d /tmp/npp-test.XXXXXX)"
-pg_data=""
-pg_ctl=""
-runas=()
+. scripts/lib/pg.sh
 
 cleanup() {
-  if [ -n "$pg_data" ] && [ -f "$pg_data/postmaster.pid" ]; then
-    "${runas[@]}" "$pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
-  fi
+  stop_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-
-start_postgres() {
-  local bin
-  bin="$(scripts/find-pg-bin.sh)" || { echo "PostgreSQL server binaries not found (run scripts/system-deps.sh)"; return 1; }
-  pg_ctl="$bin/pg_ctl"
-  if [ "$(id -u)" -eq 0 ]; then
-    # initdb refuses to run as root: the cluster belongs to the unprivileged postgres user.
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-    chown postgres "$work"
-    runas=(runuser -u postgres --)
-  fi
-  pg_data="$work/data"
-  local port=$(( 55000 + RANDOM % 5000 ))
-  "${runas[@]}" "$bin/initdb" -D "$pg_data" -E UTF8 --locale=C.UTF-8 -A trust -U postgres >"$work/initdb.log" 2>&1 \
-    || { cat "$work/initdb.log"; return 1; }
-  "${runas[@]}" "$pg_ctl" -D "$pg_data" -l "$work/postgres.log" -w \
-    -o "-k $work -p $port -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start \
-    >/dev/null || { cat "$work/postgres.log"; return 1; }
-  export DATABASE_URL="postgres://postgres@/npp_db?host=$work&port=$port"
-  echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') started in $work (port $port)"
-}
 
 declare -A result
 status=0
@@ -49,7 +24,7 @@ for backend in "${backends[@]}"; do
   echo "======================== backend: $backend ========================"
   case "$backend" in
     sqlite) export DATABASE_URL="sqlite:///$work/npp_db.sqlite3" ;;
-    postgresql) start_postgres || { result[$backend]="could not start"; status=1; continue; } ;;
+    postgresql) start_postgres "$work" || { result[$backend]="could not start"; status=1; continue; } ;;
     *) echo "unknown backend $backend"; exit 2 ;;
   esac
   .venv/bin/python -m pytest -p no:cacheprovider --junitxml="$work/$backend.xml" -q
