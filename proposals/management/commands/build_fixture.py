@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, source: Path, articles: Path, output: Path, dry_run: bool, **options):
         try:
             built = build(source, articles)
-        except (CurationError, OSError, KeyError) as exc:
+        except (CurationError, OSError, KeyError, TypeError, yaml.YAMLError) as exc:
             raise CommandError(f"{source}: {exc}") from exc
         counts: dict[str, int] = {}
         for obj in built.objects:
