@@ -1,0 +1,87 @@
+"""Admin forms: passages located in their article when the offsets are left blank."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from proposals.models import Quote, QuotePassage
+from proposals.models.sources import quote_not_in_article_message
+
+
+class QuotePassageForm(forms.ModelForm):
+    """Paste the passage; leave start and end blank and they are found in the article on save.
+
+    QuotePassage.clean does this for a passage of a saved quote. When the quote is new (added on the same
+    page) the model cannot see its article yet, so the form does the same check with the article chosen
+    in the parent form.
+    """
+
+    class Meta:
+        model = QuotePassage
+        fields = ["order", "text", "start", "end"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+    def clean(self):
+        cleaned = super().clean()
+        quote = cleaned.get("quote")  # the parent quote, set by the inline formset
+        if not isinstance(quote, Quote) or quote.pk is not None or not quote.article_id:
+            return cleaned
+        text, start, end = cleaned.get("text"), cleaned.get("start"), cleaned.get("end")
+        if not text:
+            return cleaned
+        article = quote.article
+        if start is None or end is None:
+            found = article.text.find(text)
+            if found < 0:
+                raise ValidationError({"text": quote_not_in_article_message(article, text)})
+            cleaned["start"], cleaned["end"] = found, found + len(text)
+        elif article.text[start:end] != text:
+            raise ValidationError({"text": quote_not_in_article_message(article, text)})
+        return cleaned
+
+
+class QuoteInlineForm(forms.ModelForm):
+    """A quote under a proposal, with a box to paste its first passage (passages are edited on the quote)."""
+
+    passage = forms.CharField(
+        label="粘贴原文",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="从文章逐字复制一段原文，保存时自动定位；更多段落在引文页面编辑。",
+    )
+
+    class Meta:
+        model = Quote
+        fields = ["article"]
+
+    def clean(self):
+        cleaned = super().clean()
+        text, article = cleaned.get("passage", "").strip(), cleaned.get("article")
+        if text and article is not None and text not in article.text:
+            self.add_error("passage", quote_not_in_article_message(article, text))
+        cleaned["passage"] = text
+        return cleaned
+
+    def save(self, commit: bool = True) -> Quote:
+        quote = super().save(commit=commit)
+        text = self.cleaned_data.get("passage")
+        if text:
+            if commit:
+                self._save_passage(quote, text)
+            else:  # saved later by the formset: add the passage then
+                original = self.save_m2m
+
+                def save_m2m():
+                    original()
+                    self._save_passage(quote, text)
+
+                self.save_m2m = save_m2m
+        return quote
+
+    @staticmethod
+    def _save_passage(quote: Quote, text: str) -> None:
+        last = quote.passages.order_by("-order").values_list("order", flat=True).first() or 0
+        passage = QuotePassage(quote=quote, order=last + 1, text=text)
+        passage.full_clean()
+        passage.save()

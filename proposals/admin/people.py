@@ -1,0 +1,169 @@
+"""Delegates, their aliases, memberships and positions; publish, unpublish and merge actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Prefetch
+from django.utils.html import format_html_join
+
+from proposals import services
+from proposals.admin.display import admin_link
+from proposals.admin.filters import (
+    DelegateBodyFilter,
+    DelegateRegionFilter,
+    DelegateThemeFilter,
+    MembershipRegionFilter,
+    MergedFilter,
+)
+from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
+
+EVIDENCE_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 40})
+
+
+class AliasInline(admin.TabularInline):
+    model = DelegateAlias
+    extra = 0
+    fields = ["name"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["body", "region", "sector", "role", "term", "article", "evidence"]
+    autocomplete_fields = ["region", "article"]
+    formfield_overrides = {models.TextField: {"widget": EVIDENCE_WIDGET}}
+
+
+class PositionInline(admin.TabularInline):
+    model = Position
+    extra = 0
+    fields = ["organisation", "title", "order", "article", "evidence"]
+    autocomplete_fields = ["organisation", "article"]
+    formfield_overrides = MembershipInline.formfield_overrides
+
+
+class DelegateAuthorshipInline(admin.TabularInline):
+    """The delegate's proposals, as links: authorships are edited on the proposal."""
+
+    model = Authorship
+    verbose_name = "建言"
+    verbose_name_plural = "署名的建言"
+    extra = 0
+    fields = ["proposal_link", "proposal_status", "role", "membership"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("proposal", "membership__region__parent", "delegate")
+
+    @admin.display(description="建言")
+    def proposal_link(self, obj: Authorship):
+        return admin_link(obj.proposal)
+
+    @admin.display(description="审核状态")
+    def proposal_status(self, obj: Authorship) -> str:
+        return obj.proposal.get_status_display()
+
+
+@admin.register(Delegate)
+class DelegateAdmin(admin.ModelAdmin):
+    list_display = ["name", "memberships_display", "proposal_count", "status", "merged_into", "updated_at"]
+    list_display_links = ["name"]
+    list_filter = ["status", DelegateBodyFilter, DelegateRegionFilter, DelegateThemeFilter, MergedFilter]
+    list_select_related = ["merged_into"]
+    search_fields = ["name", "aliases__name", "note", "positions__organisation__name", "positions__title"]
+    autocomplete_fields = ["merged_into"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "status", "note"]}),
+        ("合并", {"fields": ["merged_into"], "classes": ["collapse"]}),
+        ("时间", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [AliasInline, MembershipInline, PositionInline, DelegateAuthorshipInline]
+    actions = ["publish", "unpublish", "merge"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(proposal_count=Count("authorships", distinct=True))
+            .prefetch_related(
+                Prefetch("memberships", queryset=Membership.objects.select_related("region__parent"))
+            )
+        )
+
+    @admin.display(description="身份")
+    def memberships_display(self, obj: Delegate):
+        return format_html_join("", "<div>{}</div>", ((m.label,) for m in obj.memberships.all())) or "—"
+
+    @admin.display(description="建言数", ordering="proposal_count")
+    def proposal_count(self, obj: Delegate) -> int:
+        return obj.proposal_count
+
+    @admin.action(description="发布所选代表委员", permissions=["change"])
+    def publish(self, request, queryset):
+        count = services.delegate_publish(delegates=queryset, user=request.user)
+        self.message_user(request, f"已发布 {count} 位代表委员。", messages.SUCCESS)
+
+    @admin.action(description="撤销发布所选代表委员", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = services.delegate_unpublish(delegates=queryset, user=request.user)
+        self.message_user(request, f"已撤销发布 {count} 位代表委员（退回待审核）。", messages.SUCCESS)
+
+    @admin.action(description="合并所选的两位代表委员（保留编号较小者）", permissions=["change"])
+    def merge(self, request, queryset):
+        delegates = sorted(queryset, key=lambda d: d.pk)
+        if len(delegates) != 2:
+            self.message_user(
+                request, f"合并需要恰好选择两位代表委员，当前选择了 {len(delegates)} 位。", messages.ERROR
+            )
+            return
+        keep, duplicate = delegates
+        try:
+            services.delegate_merge(keep=keep, duplicate=duplicate, user=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "；".join(exc.messages), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"已将“{duplicate.name}”（#{duplicate.pk}）合并到“{keep.name}”（#{keep.pk}）。",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(DelegateAlias)
+class DelegateAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "delegate"]
+    list_select_related = ["delegate"]
+    search_fields = ["name", "delegate__name"]
+    autocomplete_fields = ["delegate"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["delegate", "body", "region", "sector", "role", "term", "article"]
+    list_filter = ["body", "role", MembershipRegionFilter, "term"]
+    list_select_related = ["delegate", "region__parent", "article"]
+    search_fields = ["delegate__name", "delegate__aliases__name", "region__name", "sector", "evidence"]
+    autocomplete_fields = ["delegate", "region", "article"]
+    formfield_overrides = MembershipInline.formfield_overrides
+
+    def get_queryset(self, request):
+        # Autocomplete (authorship capacity) shows "delegate · label": keep it one query.
+        return super().get_queryset(request).select_related("delegate", "region__parent")
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ["delegate", "organisation", "title", "order", "article"]
+    list_filter = ["organisation__kind"]
+    list_select_related = ["delegate", "organisation", "article"]
+    search_fields = ["delegate__name", "organisation__name", "organisation__short_name", "title", "evidence"]
+    autocomplete_fields = ["delegate", "organisation", "article"]

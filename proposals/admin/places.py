@@ -1,0 +1,45 @@
+"""Regions and organisations."""
+
+from django.contrib import admin
+from django.db.models import Count
+
+from proposals.admin.filters import MembershipRegionFilter
+from proposals.models import Organisation, Region
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent", "slug", "code", "membership_count"]
+    list_filter = ["level"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug", "code", "parent__name"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path"]
+    fields = ["name", "slug", "level", "parent", "code", "path"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(membership_count=Count("memberships"))
+
+    @admin.display(description="身份数", ordering="membership_count")
+    def membership_count(self, obj: Region) -> int:
+        return obj.membership_count
+
+
+class _OrganisationRegionFilter(MembershipRegionFilter):
+    """Organisations in a province-level region or a region inside it."""
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "region", "parent", "position_count"]
+    list_filter = ["kind", _OrganisationRegionFilter]
+    list_select_related = ["region__parent", "parent"]
+    search_fields = ["name", "short_name", "positions__delegate__name"]
+    autocomplete_fields = ["region", "parent"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(position_count=Count("positions"))
+
+    @admin.display(description="任职人数", ordering="position_count")
+    def position_count(self, obj: Organisation) -> int:
+        return obj.position_count

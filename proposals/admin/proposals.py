@@ -1,0 +1,160 @@
+"""Proposals, their authorships and themes; publish and unpublish actions; the quotes in context."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count, Prefetch
+from django.utils.html import format_html_join
+
+from proposals import services
+from proposals.admin.display import quotes_in_context
+from proposals.admin.filters import (
+    ProposalArticleFilter,
+    ProposalBodyFilter,
+    ProposalRegionFilter,
+    ProposalSourcedFilter,
+    ProposalThemeFilter,
+)
+from proposals.admin.forms import QuoteInlineForm
+from proposals.models import AuthorRole, Authorship, Proposal, Quote, QuotePassage, Theme
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    extra = 0
+    fields = ["delegate", "role", "membership", "order"]
+    autocomplete_fields = ["delegate", "membership"]
+
+
+class ProposalQuoteInline(admin.TabularInline):
+    """Quotes under a proposal: choose the article and paste a passage; more passages on the quote page."""
+
+    model = Quote
+    form = QuoteInlineForm
+    extra = 0
+    fields = ["article", "passages_text", "passage"]
+    readonly_fields = ["passages_text"]
+    autocomplete_fields = ["article"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article")
+            .prefetch_related(Prefetch("passages", queryset=QuotePassage.objects.order_by("order", "start")))
+        )
+
+    @admin.display(description="已有段落")
+    def passages_text(self, obj: Quote):
+        if obj.pk is None:
+            return "—"
+        return format_html_join("", "<div>{}</div>", ((p.text,) for p in obj.passages.all())) or "—"
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "authors", "kind", "year", "theme_names", "quote_count", "status", "updated_at"]
+    list_filter = [
+        "status",
+        "kind",
+        ProposalBodyFilter,
+        ProposalRegionFilter,
+        ProposalThemeFilter,
+        ProposalArticleFilter,
+        ProposalSourcedFilter,
+        "year",
+    ]
+    search_fields = [
+        "title",
+        "summary",
+        "text",
+        "authorships__delegate__name",
+        "authorships__delegate__aliases__name",
+        "quotes__article__title",
+    ]
+    autocomplete_fields = ["themes"]
+    readonly_fields = ["provenance", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "kind", "status", "themes"]}),
+        ("内容", {"fields": ["summary", "text"]}),
+        ("时间与会议", {"fields": [("year", "date"), "session"]}),
+        ("出处（引文在原文中的位置）", {"fields": ["provenance"], "classes": ["wide"]}),
+        ("时间戳", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    inlines = [AuthorshipInline, ProposalQuoteInline]
+    actions = ["publish", "unpublish"]
+    date_hierarchy = None
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(quote_count=Count("quotes", distinct=True))
+            .prefetch_related(
+                "themes",
+                Prefetch(
+                    "authorships",
+                    queryset=Authorship.objects.select_related("delegate").order_by("order", "id"),
+                ),
+            )
+        )
+
+    @admin.display(description="署名")
+    def authors(self, obj: Proposal) -> str:
+        names = [
+            f"{a.delegate.name}（领衔）" if a.role == AuthorRole.LEAD and len(obj.authorships.all()) > 1 else a.delegate.name
+            for a in obj.authorships.all()
+        ]
+        return "、".join(names) or "—"
+
+    @admin.display(description="主题")
+    def theme_names(self, obj: Proposal) -> str:
+        return "、".join(t.name for t in obj.themes.all()) or "—"
+
+    @admin.display(description="引文数", ordering="quote_count")
+    def quote_count(self, obj: Proposal) -> int:
+        return obj.quote_count
+
+    @admin.display(description="引文在文章中的上下文")
+    def provenance(self, obj: Proposal):
+        if obj.pk is None:
+            return "保存建言并添加引文后，这里显示引文在原文中的位置。"
+        quotes = obj.quotes.select_related("article").prefetch_related(
+            Prefetch("passages", queryset=QuotePassage.objects.order_by("order", "start"))
+        )
+        return quotes_in_context(quotes)
+
+    @admin.action(description="发布所选建言", permissions=["change"])
+    def publish(self, request, queryset):
+        count = services.proposal_publish(proposals=queryset, user=request.user)
+        self.message_user(request, f"已发布 {count} 条建言。", messages.SUCCESS)
+
+    @admin.action(description="撤销发布所选建言", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = services.proposal_unpublish(proposals=queryset, user=request.user)
+        self.message_user(request, f"已撤销发布 {count} 条建言（退回待审核）。", messages.SUCCESS)
+
+
+@admin.register(Authorship)
+class AuthorshipAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "delegate", "role", "membership", "order"]
+    list_filter = ["role", "membership__body"]
+    list_select_related = ["proposal", "delegate", "membership__delegate", "membership__region__parent"]
+    search_fields = ["proposal__title", "delegate__name", "delegate__aliases__name"]
+    autocomplete_fields = ["proposal", "delegate", "membership"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order", "proposal_count"]
+    list_editable = ["order"]
+    search_fields = ["name", "slug", "keywords", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(proposal_count=Count("proposals"))
+
+    @admin.display(description="建言数", ordering="proposal_count")
+    def proposal_count(self, obj: Theme) -> int:
+        return obj.proposal_count
