@@ -12,6 +12,7 @@ fixture is regenerated.
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ class Built:
 
 
 def _obj(model: str, pk: int, **fields) -> dict:
+    fields = {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in fields.items()}
     return {"model": f"proposals.{model}", "pk": pk, "fields": fields}
 
 
