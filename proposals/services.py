@@ -68,14 +68,20 @@ def proposal_unpublish(*, proposals: Iterable[Proposal], user=None) -> int:
 @transaction.atomic
 def delegate_publish(*, delegates: Iterable[Delegate], user=None) -> int:
     """Publish these delegates; a merged duplicate is never published. Returns how many changed status."""
-    pks = list(Delegate.objects.filter(pk__in=_pks(delegates), merged_into__isnull=True).values_list("pk", flat=True))
+    pks = list(
+        Delegate.objects.filter(pk__in=_pks(delegates), merged_into__isnull=True).values_list("pk", flat=True)
+    )
     return _set_status(Delegate, pks, ReviewStatus.PUBLISHED, user=user, message="发布")
 
 
 @transaction.atomic
 def delegate_unpublish(*, delegates: Iterable[Delegate], user=None) -> int:
     """Take these delegates off the public site and the API (back to review). Returns how many changed."""
-    pks = list(Delegate.objects.filter(pk__in=_pks(delegates), status=ReviewStatus.PUBLISHED).values_list("pk", flat=True))
+    pks = list(
+        Delegate.objects.filter(pk__in=_pks(delegates), status=ReviewStatus.PUBLISHED).values_list(
+            "pk", flat=True
+        )
+    )
     return _set_status(Delegate, pks, UNPUBLISHED_STATUS, user=user, message="撤销发布")
 
 
@@ -92,7 +98,9 @@ def _fill_blanks(target: Model, source: Model, fields: Iterable[str]) -> None:
 
 def _merge_memberships(keep: Delegate, duplicate: Delegate) -> None:
     for membership in Membership.objects.filter(delegate=duplicate):
-        twin = Membership.objects.filter(delegate=keep, body=membership.body, region_id=membership.region_id).first()
+        twin = Membership.objects.filter(
+            delegate=keep, body=membership.body, region_id=membership.region_id
+        ).first()
         if twin is None:
             membership.delegate = keep
             membership.save(update_fields=["delegate", "updated_at"])
@@ -104,7 +112,9 @@ def _merge_memberships(keep: Delegate, duplicate: Delegate) -> None:
 
 def _merge_positions(keep: Delegate, duplicate: Delegate) -> None:
     for position in Position.objects.filter(delegate=duplicate):
-        twin = Position.objects.filter(delegate=keep, organisation_id=position.organisation_id, title=position.title).first()
+        twin = Position.objects.filter(
+            delegate=keep, organisation_id=position.organisation_id, title=position.title
+        ).first()
         if twin is None:
             position.delegate = keep
             position.save(update_fields=["delegate", "updated_at"])

@@ -115,4 +115,6 @@ def quotes_in_context(quotes: Iterable[Quote]) -> SafeString | str:
     rendered = [quote_in_context(quote) for quote in quotes]
     if not rendered:
         return "暂无引文：没有引文的建言不应发布。"
-    return format_html('<div class="provenance">{}</div>', format_html_join("", "{}", ((r,) for r in rendered)))
+    return format_html(
+        '<div class="provenance">{}</div>', format_html_join("", "{}", ((r,) for r in rendered))
+    )

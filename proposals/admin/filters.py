@@ -88,7 +88,9 @@ class ProposalArticleFilter(_Filter):
     parameter_name = "article"
 
     def lookups(self, request, model_admin):
-        articles = Article.objects.filter(Exists(Quote.objects.filter(article=OuterRef("pk")))).only("pk", "title")
+        articles = Article.objects.filter(Exists(Quote.objects.filter(article=OuterRef("pk")))).only(
+            "pk", "title"
+        )
         return [(str(a.pk), a.title if len(a.title) <= 24 else f"{a.title[:24]}…") for a in articles]
 
     def apply(self, queryset, value):

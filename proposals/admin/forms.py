@@ -85,3 +85,38 @@ class QuoteInlineForm(forms.ModelForm):
         passage = QuotePassage(quote=quote, order=last + 1, text=text)
         passage.full_clean()
         passage.save()
+
+
+class ConstrainedInlineFormSet(forms.BaseInlineFormSet):
+    """Checks conditional unique constraints across the forms of one submission.
+
+    Django checks each form against the database, and plain unique constraints across the formset, but a
+    conditional constraint (one lead author; one membership per body and region) broken by two new rows of
+    the same submission would only surface as an IntegrityError. `distinct` lists (fields, condition,
+    message): the rows satisfying the condition must differ on those fields.
+    """
+
+    distinct: list[tuple[tuple[str, ...], dict, str]] = []
+
+    def clean(self):
+        super().clean()
+        for fields, condition, message in self.distinct:
+            seen = set()
+            for form in self.forms:
+                data = getattr(form, "cleaned_data", None)
+                if not data or data.get("DELETE") or not form.has_changed() and form.instance.pk is None:
+                    continue
+                if any(data.get(field) != value for field, value in condition.items()):
+                    continue
+                key = tuple(data.get(field) for field in fields)
+                if key in seen:
+                    raise ValidationError(message)
+                seen.add(key)
+
+
+class AuthorshipFormSet(ConstrainedInlineFormSet):
+    distinct = [((), {"role": "lead"}, "一条建言只能有一位领衔人。")]
+
+
+class MembershipFormSet(ConstrainedInlineFormSet):
+    distinct = [(("body", "region"), {}, "该人物在这一机构、地区已有身份。")]

@@ -18,6 +18,7 @@ from proposals.admin.filters import (
     MembershipRegionFilter,
     MergedFilter,
 )
+from proposals.admin.forms import MembershipFormSet
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
 
 EVIDENCE_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 40})
@@ -31,6 +32,7 @@ class AliasInline(admin.TabularInline):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     fields = ["body", "region", "sector", "role", "term", "article", "evidence"]
     autocomplete_fields = ["region", "article"]
@@ -60,7 +62,11 @@ class DelegateAuthorshipInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("proposal", "membership__region__parent", "delegate")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("proposal", "membership__region__parent", "membership__delegate")
+        )
 
     @admin.display(description="建言")
     def proposal_link(self, obj: Authorship):
@@ -156,8 +162,9 @@ class MembershipAdmin(admin.ModelAdmin):
     formfield_overrides = MembershipInline.formfield_overrides
 
     def get_queryset(self, request):
-        # Autocomplete (authorship capacity) shows "delegate · label": keep it one query.
-        return super().get_queryset(request).select_related("delegate", "region__parent")
+        # Autocomplete (authorship capacity) shows "delegate · label": keep it one query. A select_related
+        # here replaces list_select_related on the changelist, so it names everything the list shows.
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
 
 @admin.register(Position)

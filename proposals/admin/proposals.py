@@ -15,12 +15,13 @@ from proposals.admin.filters import (
     ProposalSourcedFilter,
     ProposalThemeFilter,
 )
-from proposals.admin.forms import QuoteInlineForm
+from proposals.admin.forms import AuthorshipFormSet, QuoteInlineForm
 from proposals.models import AuthorRole, Authorship, Proposal, Quote, QuotePassage, Theme
 
 
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
+    formset = AuthorshipFormSet
     extra = 0
     fields = ["delegate", "role", "membership", "order"]
     autocomplete_fields = ["delegate", "membership"]
@@ -104,7 +105,9 @@ class ProposalAdmin(admin.ModelAdmin):
     @admin.display(description="署名")
     def authors(self, obj: Proposal) -> str:
         names = [
-            f"{a.delegate.name}（领衔）" if a.role == AuthorRole.LEAD and len(obj.authorships.all()) > 1 else a.delegate.name
+            f"{a.delegate.name}（领衔）"
+            if a.role == AuthorRole.LEAD and len(obj.authorships.all()) > 1
+            else a.delegate.name
             for a in obj.authorships.all()
         ]
         return "、".join(names) or "—"

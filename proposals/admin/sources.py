@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
 
@@ -47,6 +48,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["outlet", "published_on"]
     search_fields = ["title", "outlet", "file_name", "text"]
     inlines = [ArticleQuoteInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
@@ -80,11 +82,12 @@ class QuoteAdmin(admin.ModelAdmin):
     inlines = [QuotePassageInline]
 
     def get_queryset(self, request):
-        # str(quote) reads its passages: prefetch them (changelist, autocomplete, delete pages).
+        # str(quote) reads its passages: prefetch them (changelist, autocomplete, delete pages). A
+        # select_related here replaces list_select_related on the changelist.
         return (
             super()
             .get_queryset(request)
-            .select_related("article")
+            .select_related(*self.list_select_related)
             .prefetch_related(_ordered_passages())
             .annotate(passage_count=Count("passages"))
         )

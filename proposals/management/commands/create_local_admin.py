@@ -25,5 +25,9 @@ class Command(BaseCommand):
             self.stdout.write(f"dry run: would create superuser {username!r} with a random password")
             return
         password = secrets.token_urlsafe(12)
-        users._default_manager.create_superuser(**{users.USERNAME_FIELD: username}, email="", password=password)
-        self.stdout.write(self.style.SUCCESS(f"created superuser {username!r}; password (shown once): {password}"))
+        users._default_manager.create_superuser(
+            **{users.USERNAME_FIELD: username}, email="", password=password
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"created superuser {username!r}; password (shown once): {password}")
+        )
