@@ -5,7 +5,10 @@ every CJK character bigram is added beside the words, so that a two-character wo
 (网联 in 智能网联) is found. The tokens are stored space-padded in ``Proposal.search_tokens``.
 
 Querying: the query is converted and segmented the same way. Every query word must match, either as a
-whole token or through all of its bigrams; a phrase in quotation marks must occur verbatim. On PostgreSQL
+whole token or through all of its bigrams (the indexed pre-filter), and then occur verbatim in the
+simplified text (so 人工智慧 does not match 人工智能 + 智慧城市); a phrase in quotation marks must occur
+verbatim. Query words need not be adjacent: 人工智能发展 finds 人工智能 … 发展. Ranking: a word in the
+title outweighs any number of occurrences in the text. On PostgreSQL
 the match runs on a GIN index over ``array_to_tsvector(string_to_array(search_tokens, ' '))`` (no text
 search parser is involved, so the result does not depend on the server's locale); on SQLite it is the same
 test written with LIKE. Ranking is the same expression on both backends.
@@ -21,14 +24,17 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length, Replace
+from django.db.models.functions import Least, Length, Replace
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _TOKEN_OK = re.compile(f"^(?:[{CJK}]+|[0-9a-z]+)$")
-_PHRASE = re.compile(r'["“”「」『』]([^"“”「」『』]+)["“”「」『』]')
+_QUOTES = '"“”「」『』＂'
+_PHRASE = re.compile(f"[{_QUOTES}]([^{_QUOTES}]+)[{_QUOTES}]")
+TITLE_WEIGHT = 100  # a query word in the title outranks any number of occurrences in the text
+MAX_OCCURRENCES = TITLE_WEIGHT - 1
 
 
 @functools.cache
@@ -151,7 +157,9 @@ def _match_postgres(qs: QuerySet, query: ParsedQuery) -> QuerySet:
             parts.append("(" + " & ".join(f"'{p}'" for p in dict.fromkeys(pairs)) + ")")
     if parts:
         # Tokens are CJK or [0-9a-z] only (see _TOKEN_OK), so they need no quoting inside the literal.
-        qs = qs.filter(RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [" & ".join(parts)], output_field=BooleanField()))
+        qs = qs.filter(
+            RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [" & ".join(parts)], output_field=BooleanField())
+        )
     return qs
 
 
@@ -185,26 +193,37 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
     query = raw if isinstance(raw, ParsedQuery) else parse_query(raw)
     if not query:
         return qs.none() if query.raw else qs
-    if connection.vendor == "postgresql":
-        qs = _match_postgres(qs, query)
-    else:
-        qs = _match_tokens(qs, query)
-    for term in query.terms:
-        if term.substring:
-            qs = qs.filter(search_plain__contains=term.word)
-    for phrase in query.phrases:
-        qs = qs.filter(search_plain__contains=phrase)
+    qs = _match_postgres(qs, query) if connection.vendor == "postgresql" else _match_tokens(qs, query)
+    # The token index only narrows the candidates: a word matched through its bigrams could have them
+    # scattered (人工智慧 would match a text with 人工智能 and 智慧城市). Every word and phrase must occur
+    # verbatim in the simplified text; the index keeps this check to the few rows that can match.
+    for word in [t.word for t in query.terms] + query.phrases:
+        qs = qs.filter(search_plain__contains=word)
 
     rank = Value(0, output_field=IntegerField())
-    for term in query.terms:
-        title_hit = Q(search_title__contains=term.word)
-        rank = rank + Case(When(title_hit, then=Value(5)), default=Value(0), output_field=IntegerField())
-        rank = rank + _occurrences("search_plain", term.word)
-    for phrase in query.phrases:
-        rank = rank + _occurrences("search_plain", phrase) + Case(
-            When(search_title__contains=phrase, then=Value(5)), default=Value(0), output_field=IntegerField()
+    for word in [t.word for t in query.terms] + query.phrases:
+        title_hit = Case(
+            When(search_title__contains=word, then=Value(TITLE_WEIGHT)),
+            default=Value(0),
+            output_field=IntegerField(),
         )
+        rank = rank + title_hit + Least(_occurrences("search_plain", word), Value(MAX_OCCURRENCES))
     return qs.annotate(search_rank=rank)
+
+
+def snippet(text: str, query: ParsedQuery | None, width: int = 120) -> str:
+    """A window of the text around the first query word (the start of the text without a query)."""
+    text = text or ""
+    if len(text) <= width:
+        return text
+    start = 0
+    if query:
+        lowered = to_simplified(text).lower()
+        hits = [i for i in (lowered.find(w) for w in query.highlight_words) if i >= 0]
+        if hits:
+            start = max(0, min(hits) - width // 4)
+    end = min(len(text), start + width)
+    return f"{'…' if start else ''}{text[start:end]}{'…' if end < len(text) else ''}"
 
 
 def highlight(text: str, query: ParsedQuery | None) -> SafeString:
@@ -244,5 +263,6 @@ __all__ = [
     "parse_query",
     "plain",
     "segment",
+    "snippet",
     "to_simplified",
 ]

@@ -1,0 +1,135 @@
+"""Facet counts for the proposal list: one GROUP BY query per facet, whatever the number of proposals.
+
+Counts are disjunctive: the options of one facet are counted over the proposals selected by every *other*
+filter, so that ticking a second theme (themes combine with OR) adds what its count promised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from proposals import querysets
+from proposals.models import Body, ProposalKind, RegionLevel
+
+DELEGATE_LIMIT = 15
+ORGANISATION_LIMIT = 15
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    level: int = 0
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[Option] = field(default_factory=list)
+    multiple: bool = True
+
+    @property
+    def selected(self) -> list[Option]:
+        return [o for o in self.options if o.selected]
+
+    @property
+    def open(self) -> bool:
+        return bool(self.selected)
+
+
+def filtered_without(filterset, *skip: str):
+    """The filterset's queryset with every valid filter applied except ``skip`` (and the ordering)."""
+    qs = filterset.queryset
+    for name, value in filterset.form.cleaned_data.items():
+        if name in skip or name == "ordering":
+            continue
+        qs = filterset.filters[name].filter(qs, value)
+    return qs
+
+
+def proposal_facets(filterset) -> list[Facet]:
+    """Every facet of the proposal list, for a bound and validated ProposalFilterSet."""
+    data = filterset.form.cleaned_data
+    return [
+        _theme_facet(filtered_without(filterset, "theme"), data.get("theme") or []),
+        _body_facet(filtered_without(filterset, "body"), data.get("body") or []),
+        _region_facet(filtered_without(filterset, "region"), data.get("region") or []),
+        _delegate_facet(filtered_without(filterset, "delegate"), data.get("delegate") or []),
+        _organisation_facet(filtered_without(filterset, "organisation"), data.get("organisation") or []),
+        _kind_facet(filtered_without(filterset, "kind"), data.get("kind") or []),
+        _year_facet(filtered_without(filterset, "year"), data.get("year")),
+    ]
+
+
+def _with_chosen(options: list[Option], chosen: list[tuple[str, str]]) -> list[Option]:
+    """Keep a chosen value visible (count 0) when the other filters leave it no proposal: it can be unticked."""
+    present = {o.value for o in options}
+    return options + [Option(value, label, 0, selected=True) for value, label in chosen if value not in present]
+
+
+def _theme_facet(qs, chosen) -> Facet:
+    slugs = {t.slug for t in chosen}
+    options = [
+        Option(r["theme__slug"], r["theme__name"], r["n"], r["theme__slug"] in slugs)
+        for r in querysets.theme_counts(qs)
+    ]
+    return Facet("theme", "主题", _with_chosen(options, [(t.slug, t.name) for t in chosen]))
+
+
+def _body_facet(qs, chosen) -> Facet:
+    labels = dict(Body.choices)
+    counts = {r["membership__body"]: r["n"] for r in querysets.body_counts(qs)}
+    options = [
+        Option(code, labels[code], counts[code], code in chosen) for code in Body.values if code in counts
+    ]
+    return Facet("body", "身份", _with_chosen(options, [(c, labels[c]) for c in chosen]))
+
+
+def _region_facet(qs, chosen) -> Facet:
+    slugs = {r.slug for r in chosen}
+    depth = {RegionLevel.PROVINCE: 0, RegionLevel.CITY: 1, RegionLevel.DISTRICT: 2}
+    options = [
+        Option(r.slug, r.full_name, r.n, r.slug in slugs, depth.get(r.level, 0))
+        for r in querysets.region_counts(qs)
+        if r.n or r.slug in slugs
+    ]
+    return Facet("region", "地区", options)
+
+
+def _delegate_facet(qs, chosen) -> Facet:
+    ids = {d.pk for d in chosen}
+    rows = querysets.delegate_counts(qs, first=ids, limit=DELEGATE_LIMIT + len(ids))
+    options = [Option(str(r["delegate_id"]), r["delegate__name"], r["n"], r["delegate_id"] in ids) for r in rows]
+    return Facet("delegate", "代表委员", _with_chosen(options, [(str(d.pk), d.name) for d in chosen]))
+
+
+def _organisation_facet(qs, chosen) -> Facet:
+    ids = {o.pk for o in chosen}
+    rows = querysets.organisation_counts(qs, first=ids, limit=ORGANISATION_LIMIT + len(ids))
+    options = [
+        Option(str(r["organisation_id"]), r["organisation__name"], r["n"], r["organisation_id"] in ids) for r in rows
+    ]
+    return Facet("organisation", "机构", _with_chosen(options, [(str(o.pk), o.name) for o in chosen]))
+
+
+def _kind_facet(qs, chosen) -> Facet:
+    labels = dict(ProposalKind.choices)
+    options = [
+        Option(r["kind"], labels.get(r["kind"], r["kind"]), r["n"], r["kind"] in chosen)
+        for r in querysets.field_counts(qs, "kind")
+    ]
+    return Facet("kind", "类型", _with_chosen(options, [(k, labels[k]) for k in chosen]))
+
+
+def _year_facet(qs, chosen) -> Facet:
+    chosen = int(chosen) if chosen is not None else None
+    options = [
+        Option(str(r["year"]), f"{r['year']}年", r["n"], r["year"] == chosen)
+        for r in querysets.field_counts(qs, "year").order_by("-year")
+    ]
+    if chosen is not None:
+        options = _with_chosen(options, [(str(chosen), f"{chosen}年")])
+    return Facet("year", "年份", options, multiple=False)

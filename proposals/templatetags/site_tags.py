@@ -1,0 +1,37 @@
+"""Template helpers of the public site: search highlighting and query-string links."""
+
+from django import template
+from django.http import QueryDict
+from django.utils.safestring import SafeString
+
+from proposals.search import highlight, snippet
+
+register = template.Library()
+
+
+@register.filter
+def highlighted(text: str, query) -> SafeString:
+    """The text, escaped, with the reader's query words in <mark>."""
+    return highlight(text, query)
+
+
+@register.filter
+def excerpt(text: str, query) -> SafeString:
+    """A window of the text around the first query word, highlighted."""
+    return highlight(snippet(text, query), query)
+
+
+@register.simple_tag(takes_context=True)
+def without(context, key: str, value=None) -> str:
+    """The current query string without one value of a parameter (all of them when value is None).
+
+    The page number is dropped too: removing a filter starts the list again.
+    """
+    params: QueryDict = context["request"].GET.copy()
+    if value is None:
+        params.pop(key, None)
+    else:
+        params.setlist(key, [v for v in params.getlist(key) if v != str(value)])
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

@@ -1,0 +1,67 @@
+"""The proposal list (search, facets, paging) and the full record of one proposal."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, render
+
+from proposals.facets import proposal_facets
+from proposals.filters import ProposalFilterSet, ProposalOrdering
+from proposals.models import Proposal
+from proposals.views.common import bind_filterset, paginate
+from proposals.views.passages import Span, quote_paragraphs
+
+PAGE_SIZES = [10, 20, 50, 100]
+
+
+def proposal_list(request):
+    filterset, errors = bind_filterset(ProposalFilterSet, request.GET, Proposal.objects.published())
+    query = getattr(filterset, "parsed_query", None)
+    # A COUNT, the page, and one query per related list (themes, authors, quotes, passages): a fixed
+    # number of queries whatever the page size.
+    paged = paginate(request, filterset.qs.with_related())
+    facets = proposal_facets(filterset)
+    orderings = [(v, label) for v, label in ProposalOrdering.CHOICES if v != ProposalOrdering.UPDATED]
+    context = {
+        "filterset": filterset,
+        "query": query,
+        "q": filterset.form.cleaned_data.get("q") or "",
+        "errors": errors,
+        "paged": paged,
+        "proposals": paged.objects,
+        "facets": facets,
+        "active": [(f, o) for f in facets for o in f.selected],
+        "orderings": orderings,
+        "ordering": filterset.ordering_value,
+        "page_sizes": PAGE_SIZES,
+        "breadcrumbs": [("首页", None)],
+    }
+    return render(request, "proposals/proposal_list.html", context, status=400 if errors else 200)
+
+
+def proposal_detail(request, pk: int):
+    proposal = get_object_or_404(Proposal.objects.published().with_related(), pk=pk)
+    quotes = []
+    for quote in proposal.quotes.all():
+        article = quote.article
+        spans = [
+            Span(p.start, p.end, anchor=f"passage-{p.pk}")
+            for p in quote.passages.all()
+            if article.text[p.start : p.end] == p.text
+        ]
+        quotes.append(
+            {
+                "quote": quote,
+                "article": article,
+                "paragraphs": quote_paragraphs(article.text, spans),
+                "anchor": min(spans, key=lambda s: s.start).anchor if spans else "",
+            }
+        )
+    quotes.sort(key=lambda q: (q["article"].published_on is None, q["article"].published_on, q["article"].pk))
+    context = {
+        "proposal": proposal,
+        "quotes": quotes,
+        "themes": list(proposal.themes.all()),
+        "authorships": list(proposal.authorships.all()),
+        "breadcrumbs": [("首页", "/"), ("建言", "/"), (proposal.title, None)],
+    }
+    return render(request, "proposals/proposal_detail.html", context)

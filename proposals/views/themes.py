@@ -1,0 +1,80 @@
+"""Themes with their counts, one theme's proposals, and the statistics page."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from proposals import querysets
+from proposals.charts import Bar, bar_chart, stacked_bar_chart
+from proposals.models import Body, Proposal, ProposalKind, RegionLevel, ReviewStatus, Theme
+from proposals.views.common import paginate
+
+TOP_DELEGATES = 10
+
+
+def themes_with_counts():
+    return Theme.objects.annotate(n=Count("proposals", filter=Q(proposals__status=ReviewStatus.PUBLISHED)))
+
+
+def theme_list(request):
+    themes = list(themes_with_counts())
+    chart = bar_chart(
+        [Bar(t.name, t.n, t.get_absolute_url()) for t in themes], title="各主题的建言数量"
+    )
+    context = {"themes": themes, "chart": chart, "breadcrumbs": [("首页", "/"), ("主题", None)]}
+    return render(request, "proposals/theme_list.html", context)
+
+
+def theme_detail(request, slug: str):
+    theme = get_object_or_404(Theme, slug=slug)
+    proposals = Proposal.objects.published().on_themes([theme.slug])
+    paged = paginate(request, proposals.order_by("-date", "-id").with_related())
+    context = {
+        "theme": theme,
+        "paged": paged,
+        "proposals": paged.objects,
+        "top_delegates": list(querysets.delegate_counts(proposals, limit=TOP_DELEGATES)),
+        "breadcrumbs": [("首页", "/"), ("主题", reverse("theme-list")), (theme.name, None)],
+    }
+    return render(request, "proposals/theme_detail.html", context)
+
+
+def stats(request):
+    published = Proposal.objects.published()
+    themes = list(Theme.objects.all())
+    bodies = list(Body)
+    table: dict[tuple[str, str], int] = {
+        (row["theme"], row["body"]): row["n"] for row in querysets.theme_body_counts(published)
+    }
+    used_bodies = [b for b in bodies if any(table.get((t.slug, b.value)) for t in themes)]
+    rows = []
+    for theme in themes:
+        parts = [table.get((theme.slug, b.value), 0) for b in used_bodies]
+        rows.append({"theme": theme, "parts": parts, "total": sum(parts)})
+    theme_chart = stacked_bar_chart(
+        [Bar(r["theme"].name, r["total"], r["theme"].get_absolute_url(), r["parts"]) for r in rows],
+        [b.label for b in used_bodies],
+        title="各主题建言按提出者身份",
+    )
+    regions = [r for r in querysets.region_counts(published) if r.n and r.level == RegionLevel.PROVINCE]
+    regions.sort(key=lambda r: (-r.n, r.path))
+    region_chart = bar_chart(
+        [Bar(r.name, r.n, reverse("region-detail", args=[r.slug])) for r in regions],
+        title="各地区代表委员的建言数量",
+        color="#2c5f8a",
+    )
+    labels = dict(ProposalKind.choices)
+    kinds = [(labels.get(r["kind"], r["kind"]), r["n"]) for r in querysets.field_counts(published, "kind")]
+    context = {
+        "rows": rows,
+        "bodies": used_bodies,
+        "theme_chart": theme_chart,
+        "regions": regions,
+        "region_chart": region_chart,
+        "total": published.count(),
+        "kinds": kinds,
+        "breadcrumbs": [("首页", "/"), ("统计", None)],
+    }
+    return render(request, "proposals/stats.html", context)
