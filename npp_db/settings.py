@@ -136,5 +136,50 @@ LOGGING = {
 }
 
 # --- API (Django REST framework, drf-spectacular) -----------------------------------------------------
-REST_FRAMEWORK: dict = {}
-SPECTACULAR_SETTINGS: dict = {}
+# Read-only, anonymous, throttled. API_THROTTLE_ANON is "<requests>/<second|minute|hour|day>".
+def _throttle_rate(name: str, default: str) -> str:
+    import re
+
+    raw = env_str(name, default).strip()
+    if not re.fullmatch(r"[1-9][0-9]{0,8}/(second|minute|hour|day)", raw):
+        raise ImproperlyConfigured(f"{name} must look like 1000/minute (per second, minute, hour or day), not {raw!r}")
+    return raw
+
+
+REST_FRAMEWORK: dict = {
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "proposals.api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # No accounts in the API: everyone is an anonymous reader, every write method answers 405.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "proposals.api.pagination.KeysetPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": ["proposals.api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": _throttle_rate("API_THROTTLE_ANON", "1000/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS: dict = {
+    "TITLE": "npp_db API",
+    "DESCRIPTION": (
+        "Read-only open data: what China's NPC deputies and CPPCC members propose, as quoted in news "
+        "articles. Lists use keyset pagination (follow `next`); `updated_after` + `ordering=updated_at` "
+        "synchronise a copy, with tombstones for records that were unpublished. Bulk files: /api/v1/bulk/."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # The validator badge would load an image from validator.swagger.io: no page of the docs leaves this host.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True, "displayOperationId": False},
+    "ENUM_NAME_OVERRIDES": {
+        "PublishedStatusEnum": "proposals.api.serializers.PUBLISHED_STATUSES",
+        "TombstoneStatusEnum": "proposals.api.serializers.TOMBSTONE_STATUSES",
+    },
+}

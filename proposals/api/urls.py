@@ -1,3 +1,32 @@
 """API URLs, mounted under /api/ (owned by the API work)."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from proposals.api import views
+from proposals.api.bulk_views import BulkFileView, BulkIndexView
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False  # ?format=csv; a ".json" path is a bulk file
+
+
+router = Router()
+router.register("proposals", views.ProposalViewSet, basename="proposal")
+router.register("delegates", views.DelegateViewSet, basename="delegate")
+router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("articles", views.ArticleViewSet, basename="article")
+
+# A namespace, so that the router's names (proposal-detail, …) never shadow the public site's.
+app_name = "api"
+
+urlpatterns = [
+    path("v1/bulk/", BulkIndexView.as_view(), name="bulk-index"),
+    re_path(r"^v1/bulk/(?P<name>[a-z_]+\.(?:json|csv))$", BulkFileView.as_view(), name="bulk-file"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,15 @@
+"""Throttling of anonymous readers (everyone: the API has no accounts)."""
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle
+
+
+class AnonThrottle(AnonRateThrottle):
+    """AnonRateThrottle that reads its rate when a request comes, not when the module is imported.
+
+    DRF copies DEFAULT_THROTTLE_RATES into a class attribute at import time, so a changed setting (a test,
+    a reloaded configuration) would be ignored.
+    """
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
