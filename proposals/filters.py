@@ -36,7 +36,9 @@ class IntegerListField(forms.Field):
                 if not part:
                     continue
                 if not part.isdigit() or len(part) > 18:
-                    raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": part})
+                    raise forms.ValidationError(
+                        self.error_messages["invalid"], code="invalid", params={"value": part}
+                    )
                 out.append(int(part))
         if len(out) > MAX_IDS:
             raise forms.ValidationError(self.error_messages["too_many"], code="too_many")
@@ -50,6 +52,24 @@ class IntegerListFilter(django_filters.Filter):
         if not value:
             return qs
         return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Records chosen by id: a value that is not a 64-bit positive integer is invalid before any query
+    (SQLite cannot even bind 10**20, and PostgreSQL rejects it)."""
+
+    def _check_values(self, value):
+        for raw in value:
+            text = str(raw).strip()
+            if not text.isdigit() or len(text) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": raw}
+                )
+        return super()._check_values(value)
+
+
+class IdChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdChoiceField
 
 
 class ProposalOrdering:
@@ -74,17 +94,19 @@ class ProposalFilterSet(django_filters.FilterSet):
     region = django_filters.ModelMultipleChoiceFilter(
         queryset=Region.objects.all(), to_field_name="slug", method="filter_region", label="地区"
     )
-    delegate = django_filters.ModelMultipleChoiceFilter(
+    delegate = IdChoiceFilter(
         queryset=Delegate.objects.published(), method="filter_delegate", label="代表委员"
     )
-    organisation = django_filters.ModelMultipleChoiceFilter(
+    organisation = IdChoiceFilter(
         queryset=Organisation.objects.all(), method="filter_organisation", label="机构"
     )
     kind = django_filters.MultipleChoiceFilter(choices=ProposalKind.choices, label="类型")
     year = django_filters.NumberFilter(field_name="year", label="年份", min_value=1949, max_value=2100)
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止")
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", label="更新于之后")
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gt", label="更新于之后"
+    )
     id = IntegerListFilter(field_name="id", label="编号")
     ordering = django_filters.ChoiceFilter(
         choices=ProposalOrdering.CHOICES, method="filter_ordering", label="排序", empty_label=None
@@ -149,10 +171,12 @@ class DelegateFilterSet(django_filters.FilterSet):
     region = django_filters.ModelMultipleChoiceFilter(
         queryset=Region.objects.all(), to_field_name="slug", method="filter_region", label="地区"
     )
-    organisation = django_filters.ModelMultipleChoiceFilter(
+    organisation = IdChoiceFilter(
         queryset=Organisation.objects.all(), method="filter_organisation", label="机构"
     )
-    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gt", label="更新于之后")
+    updated_after = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gt", label="更新于之后"
+    )
     id = IntegerListFilter(field_name="id", label="编号")
 
     class Meta:
