@@ -102,18 +102,27 @@ def test_changelist_search_renders(curator_client, corpus, model):
     assert curator_client.get(admin_url(model), {"q": "委员"}).status_code == 200
 
 
-@pytest.mark.parametrize("model", [m for m in PROPOSAL_MODELS if admin.site._registry[m].search_fields])
-def test_autocomplete_renders(curator_client, corpus, model):
-    """Autocomplete JSON for every searchable model (used by autocomplete_fields elsewhere)."""
-    source = {Delegate: (Membership, "delegate"), Proposal: (Authorship, "proposal")}.get(model)
-    if source is None:
-        pytest.skip("checked through the models that point at it")
+def _autocomplete_fields():
+    """(model, field) for every autocomplete field of every ModelAdmin and inline."""
+    pairs = set()
+    for model, model_admin in admin.site._registry.items():
+        for name in model_admin.autocomplete_fields:
+            pairs.add((model, name))
+        for inline in model_admin.inlines:
+            for name in inline.autocomplete_fields:
+                pairs.add((inline.model, name))
+    return sorted(pairs, key=lambda pair: (pair[0]._meta.label, pair[1]))
+
+
+@pytest.mark.parametrize(("model", "field"), _autocomplete_fields(), ids=lambda v: getattr(v, "__name__", v))
+def test_autocomplete_renders(curator_client, corpus, model, field):
+    """The autocomplete JSON behind every autocomplete field answers, with results."""
     response = curator_client.get(
         reverse("admin:autocomplete"),
         {
-            "app_label": "proposals",
-            "model_name": source[0]._meta.model_name,
-            "field_name": source[1],
+            "app_label": model._meta.app_label,
+            "model_name": model._meta.model_name,
+            "field_name": field,
             "term": "",
         },
     )
@@ -621,3 +630,43 @@ def test_provenance_escapes_article_html(curator_client, corpus):
     assert "<script>alert(1)</script>" not in html
     assert "有人说<mark>&lt;script&gt;alert(1)&lt;/script&gt;</mark>这句话。" in html
     assert "&lt;b&gt;测试&lt;/b&gt;" in html
+
+
+def test_passages_left_without_order_are_numbered_after_the_others(curator_client, corpus):
+    quote = Quote.objects.select_related("article").order_by("pk").first()
+    existing = list(quote.passages.order_by("order"))
+    text = quote.article.text
+    data = {
+        "proposal": quote.proposal_id,
+        "article": quote.article_id,
+        "passages-TOTAL_FORMS": len(existing) + 2,
+        "passages-INITIAL_FORMS": len(existing),
+        "passages-MIN_NUM_FORMS": 0,
+        "passages-MAX_NUM_FORMS": 1000,
+    }
+    for i, p in enumerate(existing):
+        data |= {
+            f"passages-{i}-id": p.pk,
+            f"passages-{i}-quote": quote.pk,
+            f"passages-{i}-order": p.order,
+            f"passages-{i}-text": p.text,
+            f"passages-{i}-start": p.start,
+            f"passages-{i}-end": p.end,
+        }
+    snippets = [text[300:310], text[400:410]]
+    for j, snippet in enumerate(snippets, start=len(existing)):
+        data |= {
+            f"passages-{j}-order": "",
+            f"passages-{j}-text": snippet,
+            f"passages-{j}-start": "",
+            f"passages-{j}-end": "",
+        }
+    response = curator_client.post(admin_url(Quote, "change", quote.pk), data)
+    assert response.status_code == 302, (
+        response.context and response.context["inline_admin_formsets"][0].formset.errors
+    )
+    last = max(p.order for p in existing)
+    assert list(quote.passages.order_by("order").values_list("text", "order"))[-2:] == [
+        (snippets[0], last + 1),
+        (snippets[1], last + 2),
+    ]

@@ -22,6 +22,13 @@ class QuotePassageForm(forms.ModelForm):
         fields = ["order", "text", "start", "end"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 80})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left blank, a new passage goes after the others (PassageFormSet numbers it).
+        self.fields["order"].required = False
+        if self.instance.pk is None:
+            self.initial["order"] = None
+
     def clean(self):
         cleaned = super().clean()
         quote = cleaned.get("quote")  # the parent quote, set by the inline formset
@@ -120,3 +127,21 @@ class AuthorshipFormSet(ConstrainedInlineFormSet):
 
 class MembershipFormSet(ConstrainedInlineFormSet):
     distinct = [(("body", "region"), {}, "该人物在这一机构、地区已有身份。")]
+
+
+class PassageFormSet(forms.BaseInlineFormSet):
+    """Numbers the passages whose order was left blank, after those already numbered."""
+
+    def clean(self):
+        super().clean()
+        live = [
+            f for f in self.forms if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")
+        ]
+        used = {f.cleaned_data["order"] for f in live if f.cleaned_data.get("order") is not None}
+        if self.instance.pk is not None:
+            used |= set(self.instance.passages.values_list("order", flat=True))
+        following = max(used, default=0) + 1
+        for form in live:
+            if form.cleaned_data.get("order") is None and form.has_changed():
+                form.cleaned_data["order"] = form.instance.order = following
+                following += 1

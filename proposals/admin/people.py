@@ -21,7 +21,7 @@ from proposals.admin.filters import (
 from proposals.admin.forms import MembershipFormSet
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
 
-EVIDENCE_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 40})
+EVIDENCE_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 60})
 
 
 class AliasInline(admin.TabularInline):
@@ -30,19 +30,19 @@ class AliasInline(admin.TabularInline):
     fields = ["name"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
     model = Membership
     formset = MembershipFormSet
     extra = 0
-    fields = ["body", "region", "sector", "role", "term", "article", "evidence"]
+    fields = [("body", "role", "term"), ("region", "sector"), ("article", "evidence")]
     autocomplete_fields = ["region", "article"]
     formfield_overrides = {models.TextField: {"widget": EVIDENCE_WIDGET}}
 
 
-class PositionInline(admin.TabularInline):
+class PositionInline(admin.StackedInline):
     model = Position
     extra = 0
-    fields = ["organisation", "title", "order", "article", "evidence"]
+    fields = [("organisation", "title", "order"), ("article", "evidence")]
     autocomplete_fields = ["organisation", "article"]
     formfield_overrides = MembershipInline.formfield_overrides
 

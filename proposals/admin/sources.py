@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
 
 from proposals.admin.display import admin_link, quote_in_context
-from proposals.admin.forms import QuotePassageForm
+from proposals.admin.forms import PassageFormSet, QuotePassageForm
 from proposals.models import Article, Quote, QuotePassage
 
 
@@ -66,6 +66,7 @@ class ArticleAdmin(admin.ModelAdmin):
 class QuotePassageInline(admin.TabularInline):
     model = QuotePassage
     form = QuotePassageForm
+    formset = PassageFormSet
     extra = 1
     fields = ["order", "text", "start", "end"]
 
