@@ -34,9 +34,7 @@ def _scale(bars: list[Bar]) -> float:
 
 def _label(bar: Bar, y: float) -> str:
     text = escape(bar.label if len(bar.label) <= 10 else f"{bar.label[:9]}…")
-    label = (
-        f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 4}" text-anchor="end" class="chart-label">{text}</text>'
-    )
+    label = f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 4}" text-anchor="end" class="chart-label">{text}</text>'
     if bar.href:
         label = f'<a href="{escape(bar.href)}">{label}</a>'
     return label

@@ -67,7 +67,9 @@ def proposal_facets(filterset) -> list[Facet]:
 def _with_chosen(options: list[Option], chosen: list[tuple[str, str]]) -> list[Option]:
     """Keep a chosen value visible (count 0) when the other filters leave it no proposal: it can be unticked."""
     present = {o.value for o in options}
-    return options + [Option(value, label, 0, selected=True) for value, label in chosen if value not in present]
+    return options + [
+        Option(value, label, 0, selected=True) for value, label in chosen if value not in present
+    ]
 
 
 def _theme_facet(qs, chosen) -> Facet:
@@ -102,7 +104,9 @@ def _region_facet(qs, chosen) -> Facet:
 def _delegate_facet(qs, chosen) -> Facet:
     ids = {d.pk for d in chosen}
     rows = querysets.delegate_counts(qs, first=ids, limit=DELEGATE_LIMIT + len(ids))
-    options = [Option(str(r["delegate_id"]), r["delegate__name"], r["n"], r["delegate_id"] in ids) for r in rows]
+    options = [
+        Option(str(r["delegate_id"]), r["delegate__name"], r["n"], r["delegate_id"] in ids) for r in rows
+    ]
     return Facet("delegate", "代表委员", _with_chosen(options, [(str(d.pk), d.name) for d in chosen]))
 
 
@@ -110,7 +114,8 @@ def _organisation_facet(qs, chosen) -> Facet:
     ids = {o.pk for o in chosen}
     rows = querysets.organisation_counts(qs, first=ids, limit=ORGANISATION_LIMIT + len(ids))
     options = [
-        Option(str(r["organisation_id"]), r["organisation__name"], r["n"], r["organisation_id"] in ids) for r in rows
+        Option(str(r["organisation_id"]), r["organisation__name"], r["n"], r["organisation_id"] in ids)
+        for r in rows
     ]
     return Facet("organisation", "机构", _with_chosen(options, [(str(o.pk), o.name) for o in chosen]))
 

@@ -192,7 +192,10 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
     """
     query = raw if isinstance(raw, ParsedQuery) else parse_query(raw)
     if not query:
-        return qs.none() if query.raw else qs
+        # Nothing searchable (punctuation only): no results; an empty query: everything. Either way the
+        # rank exists, so that ordering by relevance never fails.
+        qs = qs.none() if query.raw else qs
+        return qs.annotate(search_rank=Value(0, output_field=IntegerField()))
     qs = _match_postgres(qs, query) if connection.vendor == "postgresql" else _match_tokens(qs, query)
     # The token index only narrows the candidates: a word matched through its bigrams could have them
     # scattered (人工智慧 would match a text with 人工智能 and 智慧城市). Every word and phrase must occur

@@ -35,12 +35,16 @@ def test_theme(client, corpus):
 
 
 def test_two_themes_mean_either(client, corpus):
-    assert listed(client, "theme=artificial-intelligence&theme=new-energy-vehicles") == proposals_of(*AI, *NEV)
+    assert listed(client, "theme=artificial-intelligence&theme=new-energy-vehicles") == proposals_of(
+        *AI, *NEV
+    )
 
 
 def test_body(client, corpus):
     expected = set(
-        Proposal.objects.published().filter(authorships__membership__body="municipal-cppcc").values_list("pk", flat=True)
+        Proposal.objects.published()
+        .filter(authorships__membership__body="municipal-cppcc")
+        .values_list("pk", flat=True)
     )
     assert listed(client, "body=municipal-cppcc") == expected == proposals_of("刘艺璇")
 
@@ -77,7 +81,9 @@ def test_kind(client, corpus):
     expected = set(Proposal.objects.published().filter(kind="speech").values_list("pk", flat=True))
     assert listed(client, "kind=speech") == expected
     assert proposals_of("华鹏", "许林") <= expected
-    both = set(Proposal.objects.published().filter(kind__in=["speech", "proposal"]).values_list("pk", flat=True))
+    both = set(
+        Proposal.objects.published().filter(kind__in=["speech", "proposal"]).values_list("pk", flat=True)
+    )
     assert listed(client, "kind=speech&kind=proposal") == both
 
 
@@ -92,13 +98,17 @@ def test_dates(client, corpus):
 
 
 def test_different_filters_combine_with_and(client, corpus):
-    assert listed(client, "theme=artificial-intelligence&body=npc") == proposals_of("屠红燕", "雷军", "刘庆峰", "吴国平")
+    assert listed(client, "theme=artificial-intelligence&body=npc") == proposals_of(
+        "屠红燕", "雷军", "刘庆峰", "吴国平"
+    )
     assert listed(client, "theme=computing-power&region=hubei") == proposals_of("华豫民", "曾军")
     assert listed(client, "theme=computing-power&region=hubei&kind=speech&q=算光") == proposals_of("曾军")
 
 
 def test_search_combines_with_filters(client, corpus):
-    assert listed(client, "q=人工智能&theme=artificial-intelligence&body=cppcc") == proposals_of("景亚萍", "齐向东")
+    assert listed(client, "q=人工智能&theme=artificial-intelligence&body=cppcc") == proposals_of(
+        "景亚萍", "齐向东"
+    )
 
 
 def test_facets_count_in_sql_and_stay_disjunctive(client, corpus):
@@ -131,7 +141,9 @@ def test_chosen_value_without_results_stays_visible_to_untick(client, corpus):
 
 
 def test_every_state_is_a_shareable_url(client, corpus):
-    html = client.get("/?theme=artificial-intelligence&body=npc&q=人工智能&ordering=-date&page_size=2").content.decode()
+    html = client.get(
+        "/?theme=artificial-intelligence&body=npc&q=人工智能&ordering=-date&page_size=2"
+    ).content.decode()
     assert 'name="theme" value="artificial-intelligence" checked' in html
     assert 'name="body" value="npc" checked' in html
     assert 'value="人工智能"' in html

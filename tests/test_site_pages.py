@@ -8,7 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from proposals.models import Article, Delegate, Organisation, Proposal, QuotePassage, Region, ReviewStatus, Theme
+from proposals.models import (
+    Article,
+    Delegate,
+    Organisation,
+    Proposal,
+    QuotePassage,
+    Region,
+    ReviewStatus,
+    Theme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +62,9 @@ def assert_page_furniture(html: str) -> None:
     parser = Controls()
     parser.feed(html)
     for control in parser.controls:
-        assert control["_wrapped"] or control.get("id") in parser.label_for, f"control without a label: {control}"
+        assert control["_wrapped"] or control.get("id") in parser.label_for, (
+            f"control without a label: {control}"
+        )
 
 
 def page_urls():
@@ -196,7 +207,9 @@ def test_theme_list_counts_and_chart(client, corpus):
 
 def test_theme_detail_lists_its_proposals_and_top_delegates(client, corpus):
     response = client.get(reverse("theme-detail", args=["artificial-intelligence"]) + "?page_size=100")
-    expected = set().union(*(proposals_of(n) for n in ["屠红燕", "景亚萍", "雷军", "刘庆峰", "齐向东", "吴国平"]))
+    expected = set().union(
+        *(proposals_of(n) for n in ["屠红燕", "景亚萍", "雷军", "刘庆峰", "齐向东", "吴国平"])
+    )
     assert listed(response) == expected
     top = {d["delegate__name"] for d in response.context["top_delegates"]}
     assert {"雷军", "刘庆峰"} <= top
@@ -247,14 +260,22 @@ def test_stats_page_draws_theme_by_body_and_region_charts(client, corpus):
     response = client.get(reverse("stats"))
     html = response.content.decode()
     assert html.count("<svg") == 2
-    rows = {r["theme"].slug: dict(zip([b.value for b in response.context["bodies"]], r["parts"], strict=True))
-            for r in response.context["rows"]}
-    ai_npc = Proposal.objects.published().filter(
-        themes__slug="artificial-intelligence", authorships__membership__body="npc"
-    ).distinct().count()
+    rows = {
+        r["theme"].slug: dict(zip([b.value for b in response.context["bodies"]], r["parts"], strict=True))
+        for r in response.context["rows"]
+    }
+    ai_npc = (
+        Proposal.objects.published()
+        .filter(themes__slug="artificial-intelligence", authorships__membership__body="npc")
+        .distinct()
+        .count()
+    )
     assert rows["artificial-intelligence"]["npc"] == ai_npc
     regions = {r.slug: r.n for r in response.context["regions"]}
-    assert regions["hubei"] == Proposal.objects.published().in_regions([Region.objects.get(slug="hubei")]).count()
+    assert (
+        regions["hubei"]
+        == Proposal.objects.published().in_regions([Region.objects.get(slug="hubei")]).count()
+    )
 
 
 # --- bad addresses ----------------------------------------------------------------------------------------
@@ -289,7 +310,9 @@ def count_queries(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("params", ["", "q=人工智能&", "theme=artificial-intelligence&body=npc&region=hubei&"])
+@pytest.mark.parametrize(
+    "params", ["", "q=人工智能&", "theme=artificial-intelligence&body=npc&region=hubei&"]
+)
 def test_list_page_runs_a_fixed_number_of_queries_whatever_the_page_size(client, corpus, params):
     small = count_queries(client, f"/?{params}page_size=1")
     large = count_queries(client, f"/?{params}page_size=100")

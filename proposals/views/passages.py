@@ -40,7 +40,9 @@ def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return begin, len(text) if stop < 0 else stop
 
 
-def marked_paragraphs(text: str, spans: list[Span], start: int = 0, end: int | None = None) -> list[list[Segment]]:
+def marked_paragraphs(
+    text: str, spans: list[Span], start: int = 0, end: int | None = None
+) -> list[list[Segment]]:
     """The text between start and end as paragraphs (blank lines dropped), each a list of segments.
 
     A segment is a run of characters covered by the same spans; overlapping spans split into several.

@@ -63,7 +63,9 @@ def delegate_detail(request, pk: int):
     delegate = get_object_or_404(Delegate.objects.published(), pk=pk)
     memberships = Membership.objects.filter(delegate=delegate).select_related("region__parent", "article")
     positions = Position.objects.filter(delegate=delegate).select_related("organisation")
-    proposals = Proposal.objects.published().by_delegates([delegate.pk]).order_by("-date", "-id").with_related()
+    proposals = (
+        Proposal.objects.published().by_delegates([delegate.pk]).order_by("-date", "-id").with_related()
+    )
     context = {
         "delegate": delegate,
         "memberships": memberships,

@@ -15,10 +15,10 @@ PAGE_SIZES = [10, 20, 50, 100]
 
 def proposal_list(request):
     filterset, errors = bind_filterset(ProposalFilterSet, request.GET, Proposal.objects.published())
-    query = getattr(filterset, "parsed_query", None)
     # A COUNT, the page, and one query per related list (themes, authors, quotes, passages): a fixed
     # number of queries whatever the page size.
     paged = paginate(request, filterset.qs.with_related())
+    query = filterset.parsed_query  # set while filtering (filterset.qs)
     facets = proposal_facets(filterset)
     orderings = [(v, label) for v, label in ProposalOrdering.CHOICES if v != ProposalOrdering.UPDATED]
     context = {

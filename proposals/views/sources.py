@@ -33,7 +33,13 @@ def article_detail(request, pk: int):
         proposal = passage.quote.proposal
         proposals[proposal.pk] = proposal
         spans.append(
-            Span(passage.start, passage.end, f"passage-{passage.pk}", proposal.get_absolute_url(), proposal.title)
+            Span(
+                passage.start,
+                passage.end,
+                f"passage-{passage.pk}",
+                proposal.get_absolute_url(),
+                proposal.title,
+            )
         )
     context = {
         "article": article,

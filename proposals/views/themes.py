@@ -20,9 +20,7 @@ def themes_with_counts():
 
 def theme_list(request):
     themes = list(themes_with_counts())
-    chart = bar_chart(
-        [Bar(t.name, t.n, t.get_absolute_url()) for t in themes], title="各主题的建言数量"
-    )
+    chart = bar_chart([Bar(t.name, t.n, t.get_absolute_url()) for t in themes], title="各主题的建言数量")
     context = {"themes": themes, "chart": chart, "breadcrumbs": [("首页", "/"), ("主题", None)]}
     return render(request, "proposals/theme_list.html", context)
 
