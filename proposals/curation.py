@@ -53,7 +53,11 @@ def _require(condition: bool, message: str) -> None:
 
 def locate(text: str, passage: str, start: int | None = None) -> tuple[int, int]:
     """Offsets of a verbatim passage in an article; the first occurrence unless start is given."""
-    found = text.find(passage) if start is None else (start if text[start : start + len(passage)] == passage else -1)
+    found = (
+        text.find(passage)
+        if start is None
+        else (start if text[start : start + len(passage)] == passage else -1)
+    )
     if found < 0:
         raise CurationError(f"passage not verbatim in its article: {passage[:50]!r}")
     return found, found + len(passage)
@@ -86,7 +90,10 @@ def build(source: Path, articles_dir: Path) -> Built:
         article, evidence = item.get("article"), item.get("evidence", "")
         if evidence:
             _require(article in articles, f"{where}: unknown article {article}")
-            _require(evidence in articles[article], f"{where}: evidence not verbatim in article {article}: {evidence[:40]!r}")
+            _require(
+                evidence in articles[article],
+                f"{where}: evidence not verbatim in article {article}: {evidence[:40]!r}",
+            )
         return article, evidence
 
     regions: dict[str, tuple[int, str]] = {}
@@ -157,7 +164,13 @@ def build(source: Path, articles_dir: Path) -> Built:
     for d in data["delegates"]:
         _require(d["id"] not in delegates, f"delegate id {d['id']} used twice")
         delegates.add(d["id"])
-        out.append(_obj("delegate", d["id"], **_stamped(name=d["name"], note=d.get("note", ""), status=PUBLISHED, merged_into=None)))
+        out.append(
+            _obj(
+                "delegate",
+                d["id"],
+                **_stamped(name=d["name"], note=d.get("note", ""), status=PUBLISHED, merged_into=None),
+            )
+        )
         for i, alias in enumerate(dict.fromkeys(d.get("aliases", [])), start=1):
             out.append(_obj("delegatealias", d["id"] * 10 + i, **_stamped(delegate=d["id"], name=alias)))
         for m in d.get("memberships", []):
@@ -219,7 +232,15 @@ def build(source: Path, articles_dir: Path) -> Built:
                 begin, end = locate(articles[q["article"]], text, start)
                 parts.append(text)
                 quote_objects.append(
-                    _obj("quotepassage", q["id"] * 10 + i, quote=q["id"], order=i, start=begin, end=end, text=text)
+                    _obj(
+                        "quotepassage",
+                        q["id"] * 10 + i,
+                        quote=q["id"],
+                        order=i,
+                        start=begin,
+                        end=end,
+                        text=text,
+                    )
                 )
             quote_texts.append("".join(parts))
         out.append(
@@ -256,7 +277,9 @@ def build(source: Path, articles_dir: Path) -> Built:
                 _obj(
                     "authorship",
                     p["id"] * 10 + i,
-                    **_stamped(proposal=p["id"], delegate=a["delegate"], role=role, membership=membership, order=i),
+                    **_stamped(
+                        proposal=p["id"], delegate=a["delegate"], role=role, membership=membership, order=i
+                    ),
                 )
             )
         _require(leads == 1, f"{where}: exactly one lead author, found {leads}")

@@ -39,13 +39,16 @@ def delegate_saved(sender, instance, raw=False, **kwargs):
 @receiver([post_save, post_delete], sender=Position)
 def person_detail_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        _later(Authorship.objects.filter(delegate_id=instance.delegate_id).values_list("proposal_id", flat=True))
+        _later(
+            Authorship.objects.filter(delegate_id=instance.delegate_id).values_list("proposal_id", flat=True)
+        )
 
 
 @receiver(post_save, sender=Organisation)
 def organisation_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         _later(
-            Authorship.objects.filter(delegate__positions__organisation=instance).values_list("proposal_id", flat=True)
+            Authorship.objects.filter(delegate__positions__organisation=instance).values_list(
+                "proposal_id", flat=True
+            )
         )
-

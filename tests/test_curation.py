@@ -62,4 +62,6 @@ def test_invalid_yaml_is_a_command_error(tmp_path):
     source = tmp_path / "broken.yaml"
     source.write_text("articles: [unclosed", encoding="utf-8")
     with pytest.raises(CommandError, match="broken.yaml"):
-        call_command("build_fixture", source=source, output=tmp_path / "out.json", articles=FIXTURES / "articles")
+        call_command(
+            "build_fixture", source=source, output=tmp_path / "out.json", articles=FIXTURES / "articles"
+        )

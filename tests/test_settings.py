@@ -10,7 +10,14 @@ from npp_db.env import env_bool, env_int, env_list
 
 
 def test_env_bool_accepts_the_usual_spellings(monkeypatch):
-    for raw, expected in [("1", True), ("yes", True), ("ON", True), ("0", False), ("off", False), ("", False)]:
+    for raw, expected in [
+        ("1", True),
+        ("yes", True),
+        ("ON", True),
+        ("0", False),
+        ("off", False),
+        ("", False),
+    ]:
         monkeypatch.setenv("X_FLAG", raw)
         assert env_bool("X_FLAG", not expected) is expected
     monkeypatch.delenv("X_FLAG")

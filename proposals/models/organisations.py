@@ -27,7 +27,12 @@ class Organisation(TimeStamped):
         "proposals.Region", verbose_name="所在地区", null=True, blank=True, on_delete=models.SET_NULL
     )
     parent = models.ForeignKey(
-        "self", verbose_name="上级机构", null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+        "self",
+        verbose_name="上级机构",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
     )
 
     class Meta:

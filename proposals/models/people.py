@@ -74,7 +74,9 @@ class Delegate(Reviewed):
 class DelegateAlias(TimeStamped):
     """A name a delegate is written under (full name, name with 代表/委员, another spelling)."""
 
-    delegate = models.ForeignKey(Delegate, verbose_name="代表委员", on_delete=models.CASCADE, related_name="aliases")
+    delegate = models.ForeignKey(
+        Delegate, verbose_name="代表委员", on_delete=models.CASCADE, related_name="aliases"
+    )
     name = models.CharField("别名", max_length=32, db_index=True)
 
     class Meta:
@@ -109,7 +111,9 @@ class Membership(Sourced, TimeStamped):
         help_text="地方政协、人大所在地区；全国人大代表所在代表团；全国政协委员留空",
     )
     sector = models.CharField("界别", max_length=32, blank=True)
-    role = models.CharField("职务", max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    role = models.CharField(
+        "职务", max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
     term = models.CharField("届次", max_length=16, blank=True, help_text="如 十四届")
 
     class Meta:
@@ -156,7 +160,9 @@ class Membership(Sourced, TimeStamped):
 class Position(Sourced, TimeStamped):
     """A title a delegate holds in an organisation (董事长 of a company, 局长 of a bureau)."""
 
-    delegate = models.ForeignKey(Delegate, verbose_name="代表委员", on_delete=models.CASCADE, related_name="positions")
+    delegate = models.ForeignKey(
+        Delegate, verbose_name="代表委员", on_delete=models.CASCADE, related_name="positions"
+    )
     organisation = models.ForeignKey(
         "proposals.Organisation", verbose_name="机构", on_delete=models.PROTECT, related_name="positions"
     )

@@ -20,14 +20,20 @@ class RegionQuerySet(models.QuerySet):
 
 class Region(TimeStamped):
     name = models.CharField("名称", max_length=64)
-    slug = models.SlugField("网址标识", max_length=64, unique=True, help_text="ASCII，如 chongqing、hubei-wuhan")
+    slug = models.SlugField(
+        "网址标识", max_length=64, unique=True, help_text="ASCII，如 chongqing、hubei-wuhan"
+    )
     level = models.CharField("层级", max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     code = models.CharField("行政区划代码", max_length=12, blank=True)
     path = models.CharField(
-        "路径", max_length=255, editable=False, db_index=True, help_text="/上级slug/本级slug/，用于包含关系查询"
+        "路径",
+        max_length=255,
+        editable=False,
+        db_index=True,
+        help_text="/上级slug/本级slug/，用于包含关系查询",
     )
 
     objects = RegionQuerySet.as_manager()

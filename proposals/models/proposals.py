@@ -9,7 +9,9 @@ from proposals.querysets import ProposalQuerySet
 
 class Theme(TimeStamped):
     name = models.CharField("名称", max_length=32, unique=True)
-    slug = models.SlugField("网址标识", max_length=64, unique=True, help_text="ASCII，如 artificial-intelligence")
+    slug = models.SlugField(
+        "网址标识", max_length=64, unique=True, help_text="ASCII，如 artificial-intelligence"
+    )
     description = models.TextField("说明", blank=True)
     keywords = models.TextField("关键词", blank=True, help_text="用于自动标注的 jieba 关键词，以空格分隔")
     order = models.PositiveSmallIntegerField("排序", default=0)
@@ -96,7 +98,9 @@ class AuthorRole(models.TextChoices):
 class Authorship(TimeStamped):
     """A delegate's part in a proposal, and the capacity (membership) it was made in."""
 
-    proposal = models.ForeignKey(Proposal, verbose_name="建言", on_delete=models.CASCADE, related_name="authorships")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name="建言", on_delete=models.CASCADE, related_name="authorships"
+    )
     delegate = models.ForeignKey(
         "proposals.Delegate", verbose_name="代表委员", on_delete=models.PROTECT, related_name="authorships"
     )

@@ -55,8 +55,12 @@ class Sourced(models.Model):
 class Quote(TimeStamped):
     """Where a proposal is reported: one article, one or more verbatim passages."""
 
-    proposal = models.ForeignKey("proposals.Proposal", verbose_name="建言", on_delete=models.CASCADE, related_name="quotes")
-    article = models.ForeignKey(Article, verbose_name="来源文章", on_delete=models.PROTECT, related_name="quotes")
+    proposal = models.ForeignKey(
+        "proposals.Proposal", verbose_name="建言", on_delete=models.CASCADE, related_name="quotes"
+    )
+    article = models.ForeignKey(
+        Article, verbose_name="来源文章", on_delete=models.PROTECT, related_name="quotes"
+    )
 
     class Meta:
         verbose_name = "引文"
@@ -124,5 +128,7 @@ class QuotePassage(models.Model):
             if self.text not in article_text:
                 raise ValidationError({"text": quote_not_in_article_message(self.quote.article, self.text)})
             raise ValidationError(
-                {"start": f"位置 {self.start}–{self.end} 处的原文与引文不一致：请清空位置，保存时会自动定位。"}
+                {
+                    "start": f"位置 {self.start}–{self.end} 处的原文与引文不一致：请清空位置，保存时会自动定位。"
+                }
             )

@@ -16,9 +16,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--fixture", type=Path, default=Path(settings.BASE_DIR) / "fixtures" / "corpus.json")
-        parser.add_argument("--if-empty", action="store_true", help="do nothing when articles are already loaded")
-        parser.add_argument("--dry-run", action="store_true", help="load inside a transaction, then roll back")
+        parser.add_argument(
+            "--fixture", type=Path, default=Path(settings.BASE_DIR) / "fixtures" / "corpus.json"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when articles are already loaded"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="load inside a transaction, then roll back"
+        )
 
     def handle(self, *args, fixture: Path, if_empty: bool, dry_run: bool, **options):
         if if_empty and Article.objects.exists():

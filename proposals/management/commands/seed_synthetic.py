@@ -39,7 +39,17 @@ class Command(BaseCommand):
         parser.add_argument("--delete", action="store_true", help="delete the synthetic records instead")
         parser.add_argument("--dry-run", action="store_true")
 
-    def handle(self, *args, proposals: int, delegates: int, batch_size: int, seed: int, delete: bool, dry_run: bool, **o):
+    def handle(
+        self,
+        *args,
+        proposals: int,
+        delegates: int,
+        batch_size: int,
+        seed: int,
+        delete: bool,
+        dry_run: bool,
+        **o,
+    ):
         if delete:
             with transaction.atomic():
                 n, _ = Proposal.objects.filter(session=SESSION).delete()
@@ -61,10 +71,16 @@ class Command(BaseCommand):
             return
         rng = random.Random(seed)
         started = time.monotonic()
-        surnames, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+        surnames, given = (
+            "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗",
+            "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂",
+        )
         people = Delegate.objects.bulk_create(
-            Delegate(name=rng.choice(surnames) + rng.choice(given) + rng.choice(given), note=SESSION,
-                     status=ReviewStatus.PUBLISHED)
+            Delegate(
+                name=rng.choice(surnames) + rng.choice(given) + rng.choice(given),
+                note=SESSION,
+                status=ReviewStatus.PUBLISHED,
+            )
             for _ in range(delegates)
         )
         bodies = [b.value for b in Body]
@@ -75,7 +91,7 @@ class Command(BaseCommand):
         made = 0
         while made < proposals:
             n = min(batch_size, proposals - made)
-            batch, authors = [], []
+            batch = []
             for _ in range(n):
                 text = "".join(rng.sample(sentences, rng.randint(2, 5)))
                 title = rng.choice(sentences)[:60]
@@ -108,4 +124,6 @@ class Command(BaseCommand):
             made += n
             rate = made / (time.monotonic() - started)
             self.stdout.write(f"{made} proposals ({rate:.0f}/s)")
-        self.stdout.write(self.style.SUCCESS(f"created {made} synthetic proposals in {time.monotonic() - started:.0f}s"))
+        self.stdout.write(
+            self.style.SUCCESS(f"created {made} synthetic proposals in {time.monotonic() - started:.0f}s")
+        )
