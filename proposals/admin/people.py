@@ -100,6 +100,7 @@ class DelegateAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(proposal_count=Count("authorships", distinct=True))
+            .order_by(*self.model._meta.ordering)
             .prefetch_related(
                 Prefetch("memberships", queryset=Membership.objects.select_related("region__parent"))
             )

@@ -18,7 +18,13 @@ class RegionAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "level", "parent", "code", "path"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(membership_count=Count("memberships"))
+        # Counting groups the rows, and a grouped query drops Meta.ordering: order again (autocomplete pages).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(membership_count=Count("memberships"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="身份数", ordering="membership_count")
     def membership_count(self, obj: Region) -> int:
@@ -38,7 +44,12 @@ class OrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region", "parent"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(position_count=Count("positions"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(position_count=Count("positions"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="任职人数", ordering="position_count")
     def position_count(self, obj: Organisation) -> int:

@@ -93,6 +93,7 @@ class ProposalAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(quote_count=Count("quotes", distinct=True))
+            .order_by(*self.model._meta.ordering)
             .prefetch_related(
                 "themes",
                 Prefetch(
@@ -156,7 +157,12 @@ class ThemeAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "keywords", "description"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(proposal_count=Count("proposals"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(proposal_count=Count("proposals"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="建言数", ordering="proposal_count")
     def proposal_count(self, obj: Theme) -> int:

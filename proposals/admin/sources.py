@@ -52,7 +52,12 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(quote_count=Count("quotes"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(quote_count=Count("quotes"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     @admin.display(description="媒体", ordering="outlet")
     def outlet_display(self, obj: Article) -> str:
@@ -91,6 +96,7 @@ class QuoteAdmin(admin.ModelAdmin):
             .select_related(*self.list_select_related)
             .prefetch_related(_ordered_passages())
             .annotate(passage_count=Count("passages"))
+            .order_by(*self.model._meta.ordering)
         )
 
     @admin.display(description="引文")
