@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
-LABEL_WIDTH = 150
-VALUE_WIDTH = 44
+WIDTH = 480
+LABEL_WIDTH = 128
+VALUE_WIDTH = 36
 ROW_HEIGHT = 26
 BAR_HEIGHT = 18
 PALETTE = ["#b0302c", "#2c5f8a", "#d08a1e", "#3d8a5a", "#7a4f9a", "#5a6b78", "#c0587a", "#1f8a8a"]
@@ -33,7 +33,7 @@ def _scale(bars: list[Bar]) -> float:
 
 
 def _label(bar: Bar, y: float) -> str:
-    text = escape(bar.label if len(bar.label) <= 10 else f"{bar.label[:9]}…")
+    text = escape(bar.label if len(bar.label) <= 8 else f"{bar.label[:7]}…")
     label = f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 4}" text-anchor="end" class="chart-label">{text}</text>'
     if bar.href:
         label = f'<a href="{escape(bar.href)}">{label}</a>'

@@ -32,6 +32,7 @@ def proposal_list(request):
         "active": [(f, o) for f in facets for o in f.selected],
         "orderings": orderings,
         "ordering": filterset.ordering_value,
+        "chosen_ordering": filterset.form.cleaned_data.get("ordering") or "",
         "page_sizes": PAGE_SIZES,
         "breadcrumbs": [("首页", None)],
     }
