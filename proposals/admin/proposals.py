@@ -55,7 +55,7 @@ class ProposalQuoteInline(admin.TabularInline):
 
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
-    list_display = ["title", "authors", "kind", "year", "theme_names", "quote_count", "status", "updated_at"]
+    list_display = ["title", "authors", "kind", "year", "theme_names", "quote_count", "status"]
     list_filter = [
         "status",
         "kind",
