@@ -135,6 +135,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+
 # --- API (Django REST framework, drf-spectacular) -----------------------------------------------------
 # Read-only, anonymous, throttled. API_THROTTLE_ANON is "<requests>/<second|minute|hour|day>".
 def _throttle_rate(name: str, default: str) -> str:
@@ -142,7 +143,9 @@ def _throttle_rate(name: str, default: str) -> str:
 
     raw = env_str(name, default).strip()
     if not re.fullmatch(r"[1-9][0-9]{0,8}/(second|minute|hour|day)", raw):
-        raise ImproperlyConfigured(f"{name} must look like 1000/minute (per second, minute, hour or day), not {raw!r}")
+        raise ImproperlyConfigured(
+            f"{name} must look like 1000/minute (per second, minute, hour or day), not {raw!r}"
+        )
     return raw
 
 
@@ -153,6 +156,7 @@ REST_FRAMEWORK: dict = {
         "proposals.api.renderers.CSVRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "proposals.api.negotiation.ContentNegotiation",
     # No accounts in the API: everyone is an anonymous reader, every write method answers 405.
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -93,6 +93,8 @@ def fingerprint() -> str:
     ):
         row = model.objects.aggregate(n=Count("pk"), latest=Max("updated_at"))
         parts.append(f"{model._meta.label}:{row['n']}:{row['latest'].isoformat() if row['latest'] else ''}")
+    # Publishing and withdrawing change what the files hold even when done with update() (no timestamp).
+    parts.append(f"published:{Proposal.objects.published().count()}:{Delegate.objects.published().count()}")
     passages = QuotePassage.objects.aggregate(n=Count("pk"), top=Max("pk"))
     parts.append(f"passages:{passages['n']}:{passages['top']}")
     parts.append(f"themes:{Proposal.themes.through.objects.count()}")

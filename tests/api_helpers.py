@@ -69,7 +69,9 @@ def proposals_of(name: str) -> set[int]:
     """The published proposals a delegate (looked up by name) signed."""
     from proposals.models import Proposal
 
-    return set(Proposal.objects.published().filter(authorships__delegate__name=name).values_list("id", flat=True))
+    return set(
+        Proposal.objects.published().filter(authorships__delegate__name=name).values_list("id", flat=True)
+    )
 
 
 def published_ids() -> set[int]:

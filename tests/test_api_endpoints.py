@@ -35,7 +35,9 @@ def test_root_lists_every_endpoint(client):
 
 
 def test_proposal_fields(client, corpus):
-    proposal = Proposal.objects.published().filter(authorships__delegate__name="史浩飞").order_by("id").first()
+    proposal = (
+        Proposal.objects.published().filter(authorships__delegate__name="史浩飞").order_by("id").first()
+    )
     data = ok(client, f"proposals/{proposal.pk}/")
     assert set(data) >= {
         "id", "title", "summary", "text", "kind", "date", "year", "status", "updated_at",
@@ -101,8 +103,16 @@ def test_delegate_fields(client, corpus):
     [
         ("themes", Theme, {"id", "slug", "name", "description", "updated_at", "proposal_count", "url"}),
         ("regions", Region, {"id", "slug", "name", "full_name", "level", "code", "parent", "proposal_count"}),
-        ("organisations", Organisation, {"id", "name", "short_name", "kind", "region", "parent", "proposal_count"}),
-        ("articles", Article, {"id", "title", "outlet", "date", "source_url", "updated_at", "proposal_count"}),
+        (
+            "organisations",
+            Organisation,
+            {"id", "name", "short_name", "kind", "region", "parent", "proposal_count"},
+        ),
+        (
+            "articles",
+            Article,
+            {"id", "title", "outlet", "date", "source_url", "updated_at", "proposal_count"},
+        ),
     ],
 )
 def test_reference_lists_and_details(client, corpus, endpoint, model, fields):
@@ -132,7 +142,9 @@ def test_region_counts_include_inner_regions(client, corpus):
     counts = {r["slug"]: r["proposal_count"] for r in ok(client, "regions", page_size=500)["results"]}
     for slug, count in counts.items():
         assert count == len(ids(client, "proposals", region=slug, page_size=500)), slug
-    assert proposals_of("刘艺璇") <= set(ids(client, "proposals", region="hubei"))  # a Wuhan member is in Hubei
+    assert proposals_of("刘艺璇") <= set(
+        ids(client, "proposals", region="hubei")
+    )  # a Wuhan member is in Hubei
     assert counts["hubei"] >= counts["hubei-wuhan"] > 0
 
 
@@ -180,7 +192,9 @@ def test_merged_delegate_is_hidden(client, corpus):
 
 
 def test_filter_theme_repeatable(client, corpus):
-    one = set(Proposal.objects.published().filter(themes__slug="computing-power").values_list("id", flat=True))
+    one = set(
+        Proposal.objects.published().filter(themes__slug="computing-power").values_list("id", flat=True)
+    )
     two = set(Proposal.objects.published().filter(themes__slug="cybersecurity").values_list("id", flat=True))
     assert set(ids(client, "proposals", theme="computing-power")) == one
     assert proposals_of("华豫民") <= one  # 在算力细分领域打造湖北差异化优势
@@ -192,7 +206,9 @@ def test_filter_body(client, corpus):
     assert proposals_of("唐冬生") <= national
     assert not proposals_of("华鹏") & national  # a Chongqing CPPCC member, not national
     expected = set(
-        Proposal.objects.published().filter(authorships__membership__body="cppcc").values_list("id", flat=True)
+        Proposal.objects.published()
+        .filter(authorships__membership__body="cppcc")
+        .values_list("id", flat=True)
     )
     assert national == expected
 
@@ -211,8 +227,12 @@ def test_filter_delegate(client, corpus):
 
 
 def test_filter_organisation(client, corpus):
-    shared = Organisation.objects.filter(positions__delegate__name="刘汉元").get(positions__delegate__name="齐向东")
-    assert set(ids(client, "proposals", organisation=shared.pk)) == proposals_of("刘汉元") | proposals_of("齐向东")
+    shared = Organisation.objects.filter(positions__delegate__name="刘汉元").get(
+        positions__delegate__name="齐向东"
+    )
+    assert set(ids(client, "proposals", organisation=shared.pk)) == proposals_of("刘汉元") | proposals_of(
+        "齐向东"
+    )
 
 
 def test_filter_kind_and_year(client, corpus):
@@ -259,10 +279,14 @@ def test_ordering_oldest_puts_undated_last(client, corpus):
 
 def test_delegate_filters(client, corpus):
     names = lambda **p: {r["name"] for r in ok(client, "delegates", page_size=500, **p)["results"]}  # noqa: E731
-    assert names(body="npc") == set(Delegate.objects.filter(memberships__body="npc").values_list("name", flat=True))
+    assert names(body="npc") == set(
+        Delegate.objects.filter(memberships__body="npc").values_list("name", flat=True)
+    )
     assert {"史浩飞", "华鹏", "许林"} <= names(region="chongqing")
     assert "雷军" not in names(region="chongqing")
-    shared = Organisation.objects.filter(positions__delegate__name="刘汉元").get(positions__delegate__name="齐向东")
+    shared = Organisation.objects.filter(positions__delegate__name="刘汉元").get(
+        positions__delegate__name="齐向东"
+    )
     assert names(organisation=shared.pk) == {"刘汉元", "齐向东"}
     assert names(q="雷") == {"雷军"}
     assert names(id=[delegate("雷军").pk, delegate("明东").pk]) == {"雷军", "明东"}

@@ -1,0 +1,180 @@
+"""The OpenAPI schema, the docs pages (no other host), throttling, and schemathesis against the schema."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import schemathesis
+import yaml
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api_helpers import fresh_cache, get  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+def _schema(client) -> dict:
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+def test_schema_describes_every_endpoint_parameter_and_field(client):
+    schema = _schema(client)
+    assert schema["openapi"].startswith("3.")
+    paths = schema["paths"]
+    for endpoint in ["proposals", "delegates", "themes", "regions", "organisations", "articles"]:
+        assert f"/api/v1/{endpoint}/" in paths
+        assert f"/api/v1/{endpoint}/{{id}}/" in paths
+        assert set(paths[f"/api/v1/{endpoint}/"]) == {"get"}  # read-only
+    assert "/api/v1/bulk/" in paths and "/api/v1/bulk/{name}" in paths
+
+    def params(path):
+        return {p["name"]: p for p in paths[path]["get"]["parameters"]}
+
+    proposal_params = params("/api/v1/proposals/")
+    assert set(proposal_params) >= {
+        "theme", "body", "region", "delegate", "organisation", "kind", "year", "date_after", "date_before",
+        "q", "ordering", "updated_after", "id", "cursor", "page_size", "format",
+    }  # fmt: skip
+    assert proposal_params["q"]["schema"]["maxLength"] == 200
+    assert proposal_params["page_size"]["schema"]["maximum"] == 500
+    assert proposal_params["delegate"]["schema"]["items"]["type"] == "integer"
+    assert set(params("/api/v1/delegates/")) >= {"body", "region", "organisation", "q", "updated_after", "id"}
+    for param in proposal_params.values():
+        assert param.get("description"), param["name"]
+
+    components = schema["components"]["schemas"]
+    proposal = components["Proposal"]["properties"]
+    assert set(proposal) >= {
+        "id",
+        "title",
+        "summary",
+        "text",
+        "kind",
+        "date",
+        "delegates",
+        "themes",
+        "sources",
+    }
+    assert set(proposal) >= {"url", "status", "updated_at", "year"}
+    assert set(components["Delegate"]["properties"]) >= {
+        "id",
+        "name",
+        "memberships",
+        "positions",
+        "proposal_count",
+    }
+    assert set(components["Tombstone"]["properties"]) == {"id", "status", "updated_at", "merged_into"}
+
+    list_op = paths["/api/v1/proposals/"]["get"]
+    error = list_op["responses"]["400"]["content"]["application/json"]["schema"]
+    assert error["additionalProperties"]["type"] == "array"
+    assert "429" in list_op["responses"]
+    page = list_op["responses"]["200"]["content"]["application/json"]["schema"]
+    page = components[page["$ref"].rsplit("/", 1)[1]] if "$ref" in page else page
+    assert set(page["properties"]) >= {"count", "count_is_exact", "page_size", "next", "previous", "results"}
+
+
+def test_swagger_ui_loads_nothing_from_another_host(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    foreign = [u for u in re.findall(r"https?://[^\s\"'<>)]+", html) if urlsplit(u).hostname != "testserver"]
+    assert foreign == []
+    assets = re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"([^\"]+)\"", html)
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        fetched = client.get(asset)
+        assert fetched.status_code == 200, asset
+        body = b"".join(fetched.streaming_content) if fetched.streaming else fetched.content
+        assert body
+    # The page points Swagger UI at our own schema, with the validator badge (another host) off.
+    assert "/api/schema/" in html
+    assert '"validatorUrl": null' in html
+
+
+def test_browsable_api_renders(client, corpus):
+    response = client.get("/api/v1/proposals/?page_size=2", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert b"<html" in response.content.lower()
+
+
+# --- throttling -------------------------------------------------------------------------------------------
+
+
+def test_throttled_client_gets_429_with_retry_after(client, corpus, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "3/minute"}}
+    cache.clear()
+    for _ in range(3):
+        assert get(client, "themes").status_code == 200
+    response = get(client, "themes")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "detail" in response.json()
+
+
+def test_throttle_rate_is_parsed_strictly(monkeypatch):
+    from npp_db.settings import _throttle_rate
+
+    monkeypatch.setenv("API_THROTTLE_ANON", "120/hour")
+    assert _throttle_rate("API_THROTTLE_ANON", "1000/minute") == "120/hour"
+    monkeypatch.delenv("API_THROTTLE_ANON")
+    assert _throttle_rate("API_THROTTLE_ANON", "1000/minute") == "1000/minute"
+    for bad in ["lots", "100", "100/fortnight", "0/minute", "-5/minute", "100/m", "1e3/minute"]:
+        monkeypatch.setenv("API_THROTTLE_ANON", bad)
+        with pytest.raises(ImproperlyConfigured):
+            _throttle_rate("API_THROTTLE_ANON", "1000/minute")
+
+
+# --- schemathesis: generated requests never get a server error and always match the schema ----------------
+
+
+def _wsgi_app():
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+# Loaded when the module is collected (the schema view needs no database); schemathesis.pytest.from_fixture
+# would defer it, but does not work with pytest 9 (it reads Function._nodeid).
+schema = schemathesis.openapi.from_wsgi("/api/schema/", _wsgi_app())
+
+
+@pytest.fixture
+def generous_throttle(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
+    cache.clear()
+
+
+@schema.parametrize()
+@hypothesis_settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_schemathesis(case, corpus, generous_throttle):
+    case.call_and_validate(
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_headers_conformance,
+            response_schema_conformance,
+        ]
+    )
