@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark on a throwaway PostgreSQL: load the corpus, add N synthetic proposals, time the pages and API.
 # Usage: scripts/bench.sh [N]   (default 100000; BENCH_PROPOSALS=1000000 for the million)
-set -uo pipefail
+set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-${BENCH_PROPOSALS:-100000}}"
 export DEBUG=1 ALLOWED_HOSTS=testserver,127.0.0.1 API_THROTTLE_ANON=100000/minute

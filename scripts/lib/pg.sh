@@ -21,7 +21,8 @@ start_postgres() {
   "${runas[@]}" "$pg_ctl" -D "$pg_data" -l "$work/postgres.log" -w \
     -o "-k $work -p $port -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${PG_EXTRA_OPTS:-}" \
     start >/dev/null || { cat "$work/postgres.log"; return 1; }
-  export DATABASE_URL="postgres://postgres@/npp_db?host=$work&port=$port"
+  # The cluster's own "postgres" database: nothing to create (pytest-django makes test_postgres beside it).
+  export DATABASE_URL="postgres://postgres@/postgres?host=$work&port=$port"
   echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') started in $work (port $port)"
 }
 
