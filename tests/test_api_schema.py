@@ -155,9 +155,22 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", _wsgi_app())
 
 
 @pytest.fixture
-def generous_throttle(settings):
+def wsgi_calls(settings):
+    """Calls through the WSGI app, inside the test's transaction, with a throttle the run cannot reach.
+
+    Like Django's test client, keep the app from closing the database connection at the end of each
+    request (it would end the test's transaction on PostgreSQL).
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
     cache.clear()
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
@@ -168,7 +181,7 @@ def generous_throttle(settings):
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_schemathesis(case, corpus, generous_throttle):
+def test_schemathesis(case, corpus, wsgi_calls):
     case.call_and_validate(
         checks=[
             not_a_server_error,
