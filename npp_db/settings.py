@@ -165,6 +165,9 @@ REST_FRAMEWORK: dict = {
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": ["proposals.api.throttling.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": _throttle_rate("API_THROTTLE_ANON", "1000/minute")},
+    # Clients are told apart by REMOTE_ADDR; behind N reverse proxies set API_NUM_PROXIES=N so that the
+    # N-th address from the right of X-Forwarded-For is used (never the whole header: a client could forge it).
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS: dict = {

@@ -127,6 +127,18 @@ def test_throttled_client_gets_429_with_retry_after(client, corpus, settings):
     assert "detail" in response.json()
 
 
+def test_forged_forwarded_for_does_not_escape_the_throttle(client, corpus, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/minute"}}
+    cache.clear()
+    statuses = [
+        client.get(
+            "/api/v1/themes/", HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}"
+        ).status_code
+        for i in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+
+
 def test_throttle_rate_is_parsed_strictly(monkeypatch):
     from npp_db.settings import _throttle_rate
 
