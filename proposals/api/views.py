@@ -53,8 +53,9 @@ ERROR_404 = OpenApiResponse(response=_DETAIL, description="No published record w
 ERROR_429 = OpenApiResponse(
     response=_DETAIL, description="Too many requests; retry after `Retry-After` seconds."
 )
-LIST_ERRORS = {400: ERROR_400, 429: ERROR_429}
-DETAIL_ERRORS = {400: ERROR_400, 404: ERROR_404, 429: ERROR_429}
+# Errors are JSON whatever format was asked for (see ReadOnlyViewSet.finalize_response).
+LIST_ERRORS = {(400, "application/json"): ERROR_400, (429, "application/json"): ERROR_429}
+DETAIL_ERRORS = {**LIST_ERRORS, (404, "application/json"): ERROR_404}
 
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
