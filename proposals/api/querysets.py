@@ -3,7 +3,7 @@ published proposals and prefetched so that a page costs a fixed number of querie
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from proposals.models import (
@@ -21,18 +21,21 @@ from proposals.models import (
 )
 
 
-def count_of(qs: QuerySet) -> Coalesce:
-    """A correlated subquery counting the rows of ``qs`` (which refers to the outer row with OuterRef)."""
-    counted = (
-        qs.order_by().annotate(_n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("_n")
+def count_of(qs: QuerySet, field: str = "pk", *, distinct: bool = False) -> Coalesce:
+    """A correlated subquery counting the rows (or distinct ``field`` values) of ``qs``, which refers to
+    the outer row with OuterRef."""
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    counted = qs.order_by().annotate(
+        _n=Func(F(field), function="COUNT", template=template, output_field=IntegerField())
     )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    return Coalesce(Subquery(counted.values("_n"), output_field=IntegerField()), 0)
 
 
-def _published_proposals_by(**authorship_filter) -> QuerySet:
-    return Proposal.objects.published().filter(
-        Exists(Authorship.objects.filter(proposal=OuterRef("pk"), **authorship_filter))
-    )
+def _published_proposals_signed(**authorship_filter) -> Coalesce:
+    """How many published proposals have an authorship matching the filter: the proposals filters' rule,
+    counted from the authorships (a few per region or organisation) rather than from every proposal."""
+    authorships = Authorship.objects.filter(proposal__status=ReviewStatus.PUBLISHED, **authorship_filter)
+    return count_of(authorships, "proposal_id", distinct=True)
 
 
 def proposals(*, include_unpublished: bool = False) -> QuerySet:
@@ -64,21 +67,15 @@ def themes() -> QuerySet:
 
 def regions() -> QuerySet:
     # The same rule as the proposals filter: a region includes the regions inside it.
-    inside = _published_proposals_by(
-        delegate__memberships__region__path__startswith=OuterRef(OuterRef("path"))
-    )
-    return (
-        Region.objects.select_related("parent")
-        .annotate(proposal_count=count_of(inside))
-        .order_by("path", "id")
-    )
+    inside = _published_proposals_signed(delegate__memberships__region__path__startswith=OuterRef("path"))
+    return Region.objects.select_related("parent").annotate(proposal_count=inside).order_by("path", "id")
 
 
 def organisations() -> QuerySet:
-    held = _published_proposals_by(delegate__positions__organisation=OuterRef(OuterRef("pk")))
+    held = _published_proposals_signed(delegate__positions__organisation=OuterRef("pk"))
     return (
         Organisation.objects.select_related("region", "parent")
-        .annotate(proposal_count=count_of(held))
+        .annotate(proposal_count=held)
         .order_by("name", "id")
     )
 
