@@ -10,6 +10,7 @@ import schemathesis
 import yaml
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -168,7 +169,8 @@ def _wsgi_app():
 
 # Loaded when the module is collected (the schema view needs no database); schemathesis.pytest.from_fixture
 # would defer it, but does not work with pytest 9 (it reads Function._nodeid).
-schema = schemathesis.openapi.from_wsgi("/api/schema/", _wsgi_app())
+with override_settings(ALLOWED_HOSTS=["localhost"]):  # schemathesis calls the app as http://localhost
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", _wsgi_app())
 
 
 @pytest.fixture
@@ -182,6 +184,7 @@ def wsgi_calls(settings):
     from django.db import close_old_connections
 
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
     cache.clear()
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
