@@ -36,6 +36,15 @@ def test_csv_list_has_bom_header_and_rows(client, corpus, endpoint):
     assert [int(r["id"]) for r in rows] == [r["id"] for r in as_json]
 
 
+def test_format_parameter_wins_over_accept(client, corpus):
+    response = client.get("/api/v1/themes/", {"format": "csv"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    unknown = client.get("/api/v1/themes/", {"format": "xlsx"}, HTTP_ACCEPT="application/json")
+    assert unknown.status_code == 400
+    assert "format" in unknown.json()
+
+
 def test_csv_proposal_columns_flatten_nested_values(client, corpus):
     wanted = sorted(proposals_of("史浩飞"))[0]
     rows = _csv(client.get("/api/v1/proposals/", {"format": "csv", "id": wanted}).content)
