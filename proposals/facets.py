@@ -95,7 +95,7 @@ def _region_facet(qs, chosen) -> Facet:
     depth = {RegionLevel.PROVINCE: 0, RegionLevel.CITY: 1, RegionLevel.DISTRICT: 2}
     options = [
         Option(r.slug, r.full_name, r.n, r.slug in slugs, depth.get(r.level, 0))
-        for r in querysets.region_counts(qs)
+        for r in querysets.regions_with_counts(qs)
         if r.n or r.slug in slugs
     ]
     return Facet("region", "地区", options)
@@ -104,9 +104,7 @@ def _region_facet(qs, chosen) -> Facet:
 def _delegate_facet(qs, chosen) -> Facet:
     ids = {d.pk for d in chosen}
     rows = querysets.delegate_counts(qs, first=ids, limit=DELEGATE_LIMIT + len(ids))
-    options = [
-        Option(str(r["delegate_id"]), r["delegate__name"], r["n"], r["delegate_id"] in ids) for r in rows
-    ]
+    options = [Option(str(r["delegate_id"]), r["name"], r["n"], r["delegate_id"] in ids) for r in rows]
     return Facet("delegate", "代表委员", _with_chosen(options, [(str(d.pk), d.name) for d in chosen]))
 
 

@@ -211,7 +211,7 @@ def test_theme_detail_lists_its_proposals_and_top_delegates(client, corpus):
         *(proposals_of(n) for n in ["屠红燕", "景亚萍", "雷军", "刘庆峰", "齐向东", "吴国平"])
     )
     assert listed(response) == expected
-    top = {d["delegate__name"] for d in response.context["top_delegates"]}
+    top = {d["name"] for d in response.context["top_delegates"]}
     assert {"雷军", "刘庆峰"} <= top
 
 

@@ -78,7 +78,7 @@ def delegate_detail(request, pk: int):
 
 
 def region_list(request):
-    regions = [r for r in querysets.region_counts(Proposal.objects.published())]
+    regions = querysets.regions_with_counts(Proposal.objects.published())
     context = {"regions": regions, "breadcrumbs": [("首页", "/"), ("地区", None)]}
     return render(request, "proposals/region_list.html", context)
 

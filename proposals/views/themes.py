@@ -56,7 +56,7 @@ def stats(request):
         [b.label for b in used_bodies],
         title="各主题建言按提出者身份",
     )
-    regions = [r for r in querysets.region_counts(published) if r.n and r.level == RegionLevel.PROVINCE]
+    regions = [r for r in querysets.regions_with_counts(published) if r.n and r.level == RegionLevel.PROVINCE]
     regions.sort(key=lambda r: (-r.n, r.path))
     region_chart = bar_chart(
         [Bar(r.name, r.n, reverse("region-detail", args=[r.slug])) for r in regions],
