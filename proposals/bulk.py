@@ -205,6 +205,21 @@ def _lock(directory: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class NotGenerated(LookupError):
+    """The files were never written, and requests may not write them (API_BULK_GENERATE_ON_REQUEST off)."""
+
+
+def served(directory: Path | None = None) -> dict:
+    """The manifest of the files to serve: fresh ones, or (generation on request off) the last ones written."""
+    directory = directory or export_dir()
+    if getattr(settings, "API_BULK_GENERATE_ON_REQUEST", True):
+        return ensure_fresh(directory)
+    manifest = read_manifest(directory)
+    if not manifest or not all((directory / name).is_file() for name in file_names()):
+        raise NotGenerated("the bulk files have not been generated yet (manage.py export_bulk)")
+    return manifest
+
+
 def ensure_fresh(directory: Path | None = None) -> dict:
     """The manifest of up-to-date files, regenerating them first if the data changed."""
     directory = directory or export_dir()

@@ -143,6 +143,18 @@ def test_bulk_files_are_cached_and_regenerated_after_a_change(client, corpus):
     assert pk not in {int(r["id"]) for r in _csv(b"".join(changed.streaming_content))}
 
 
+def test_bulk_files_only_from_export_bulk_when_requests_may_not_generate(client, corpus, settings):
+    settings.API_BULK_GENERATE_ON_REQUEST = False
+    assert client.get("/api/v1/bulk/proposals.csv").status_code == 503
+    assert client.get("/api/v1/bulk/").status_code == 503
+    call_command("export_bulk", stdout=io.StringIO())
+    pk = sorted(published_ids())[0]
+    Proposal.objects.filter(pk=pk).update(status=ReviewStatus.WITHDRAWN)
+    response = client.get("/api/v1/bulk/proposals.csv")
+    assert response.status_code == 200
+    assert pk in {int(r["id"]) for r in _csv(b"".join(response.streaming_content))}  # as last exported
+
+
 def test_unknown_bulk_file_is_a_404(client, corpus):
     assert client.get("/api/v1/bulk/secrets.json").status_code == 404
     assert client.get("/api/v1/bulk/../settings.py").status_code == 404

@@ -8,14 +8,30 @@ from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals import bulk
-from proposals.api.views import ERROR_429
+from proposals.api.views import DETAIL_BODY, ERROR_429
+
+ERROR_503 = OpenApiResponse(response=DETAIL_BODY, description="The files have not been generated yet.")
 
 _CONTENT_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8"}
+
+
+class BulkUnavailable(APIException):
+    status_code = 503
+    default_detail = "批量文件尚未生成，请稍后再试。"
+    default_code = "bulk_not_generated"
+
+
+def _served() -> dict:
+    try:
+        return bulk.served()
+    except bulk.NotGenerated:
+        raise BulkUnavailable() from None
 
 
 class BulkIndexView(APIView):
@@ -49,10 +65,11 @@ class BulkIndexView(APIView):
                 },
             ),
             429: ERROR_429,
+            503: ERROR_503,
         },
     )
     def get(self, request):
-        manifest = bulk.ensure_fresh()
+        manifest = _served()
         files = [
             {
                 "name": name,
@@ -86,12 +103,13 @@ class BulkFileView(APIView):
             ),
             404: OpenApiResponse(description="No such file."),
             429: ERROR_429,
+            503: ERROR_503,
         },
     )
     def get(self, request, name: str):
         if name not in bulk.file_names():
             raise Http404("no such bulk file")
-        manifest = bulk.ensure_fresh()
+        manifest = _served()
         path = bulk.export_dir() / name
         response = FileResponse(
             path.open("rb"), content_type=_CONTENT_TYPES[path.suffix], as_attachment=True, filename=name

@@ -48,10 +48,10 @@ ERROR_400 = OpenApiResponse(
         OpenApiExample("Page too large", value={"page_size": ["应为 1 到 500 之间的整数，而不是“501”。"]}),
     ],
 )
-_DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
-ERROR_404 = OpenApiResponse(response=_DETAIL, description="No published record with this id.")
+DETAIL_BODY = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+ERROR_404 = OpenApiResponse(response=DETAIL_BODY, description="No published record with this id.")
 ERROR_429 = OpenApiResponse(
-    response=_DETAIL, description="Too many requests; retry after `Retry-After` seconds."
+    response=DETAIL_BODY, description="Too many requests; retry after `Retry-After` seconds."
 )
 # Errors are JSON whatever format was asked for (see ReadOnlyViewSet.finalize_response).
 LIST_ERRORS = {(400, "application/json"): ERROR_400, (429, "application/json"): ERROR_429}
