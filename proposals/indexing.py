@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from proposals import search
 
@@ -25,8 +26,12 @@ def proposal_search_columns(proposal) -> dict[str, str]:
     }
 
 
-def reindex_proposals(ids: Iterable[int] | None = None, *, batch_size: int = 500) -> int:
-    """Rewrite the search columns of these proposals (all when ids is None). Returns how many."""
+def reindex_proposals(ids: Iterable[int] | None = None, *, batch_size: int = 500, touch: bool = False) -> int:
+    """Rewrite the search columns of these proposals (all when ids is None). Returns how many.
+
+    touch=True also sets updated_at: used when a related record (a delegate's name, an organisation)
+    changed what the proposal shows, so that API clients syncing with updated_after see it.
+    """
     from proposals.models import Proposal
 
     qs = Proposal.objects.order_by("pk").prefetch_related(
@@ -35,22 +40,26 @@ def reindex_proposals(ids: Iterable[int] | None = None, *, batch_size: int = 500
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     count = 0
+    now = timezone.now()
     batch: list[Proposal] = []
     for proposal in qs.iterator(chunk_size=batch_size):
         for column, value in proposal_search_columns(proposal).items():
             setattr(proposal, column, value)
+        if touch:
+            proposal.updated_at = now
         batch.append(proposal)
         if len(batch) >= batch_size:
-            count += _write(batch)
+            count += _write(batch, touch)
             batch = []
     if batch:
-        count += _write(batch)
+        count += _write(batch, touch)
     return count
 
 
-def _write(batch) -> int:
+def _write(batch, touch: bool) -> int:
     from proposals.models import Proposal
 
+    fields = ["search_tokens", "search_title", "search_plain"] + (["updated_at"] if touch else [])
     with transaction.atomic():
-        Proposal.objects.bulk_update(batch, ["search_tokens", "search_title", "search_plain"])
+        Proposal.objects.bulk_update(batch, fields)
     return len(batch)

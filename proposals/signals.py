@@ -11,16 +11,17 @@ from proposals.indexing import reindex_proposals
 from proposals.models import Authorship, Delegate, DelegateAlias, Organisation, Position, Proposal
 
 
-def _later(ids) -> None:
+def _later(ids, *, touch: bool = True) -> None:
+    """Reindex after the transaction commits; touch=True marks the proposals as changed for API sync."""
     ids = list(ids)
     if ids:
-        transaction.on_commit(lambda: reindex_proposals(ids))
+        transaction.on_commit(lambda: reindex_proposals(ids, touch=touch))
 
 
 @receiver(post_save, sender=Proposal)
 def proposal_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        _later([instance.pk])
+        _later([instance.pk], touch=False)  # its own save already set updated_at
 
 
 @receiver([post_save, post_delete], sender=Authorship)

@@ -68,6 +68,9 @@ class Proposal(Reviewed):
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["status", "-year", "-id"], name="proposal_status_year_id"),
+            # The default order (newest first, undated last, then id) has a PostgreSQL-only partial index:
+            # SQLite cannot index NULLS LAST (migration 0004).
+            models.Index(fields=["updated_at", "id"], name="proposal_updated_id"),
         ]
         constraints = [
             models.CheckConstraint(
