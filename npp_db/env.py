@@ -45,3 +45,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
+
+
+def cache_from_url(url: str) -> dict:
+    """A CACHES entry from a URL: empty or locmem:// (per process), redis://…, rediss://…"""
+    if not url or url.startswith("locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "npp-db"}
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "npp-db"}
+    raise ImproperlyConfigured(f"CACHE_URL must start with locmem://, redis:// or rediss://, not {url!r}")

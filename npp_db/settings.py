@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from npp_db.env import env_bool, env_int, env_list, env_str
+from npp_db.env import cache_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -84,12 +84,9 @@ if DATABASES["default"]["ENGINE"] not in (
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "npp-db",
-    }
-}
+# A per-process cache by default; behind several gunicorn workers set CACHE_URL=redis://host:6379/0 so
+# that API throttling and the bulk-file freshness check are shared.
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", ""))}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -63,3 +63,14 @@ def test_only_sqlite_and_postgresql_are_accepted():
 def test_locale_and_time_zone(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_cache_from_url():
+    from npp_db.env import cache_from_url
+
+    assert cache_from_url("")["BACKEND"].endswith("LocMemCache")
+    redis = cache_from_url("redis://127.0.0.1:6379/1")
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["LOCATION"] == "redis://127.0.0.1:6379/1"
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        cache_from_url("memcache://x")
