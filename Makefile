@@ -37,6 +37,7 @@ system-deps:
 
 test: install-test system-deps
 	DEBUG=1 $(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	scripts/test-both-backends.sh
 
