@@ -118,3 +118,18 @@ def quotes_in_context(quotes: Iterable[Quote]) -> SafeString | str:
     return format_html(
         '<div class="provenance">{}</div>', format_html_join("", "{}", ((r,) for r in rendered))
     )
+
+
+def related_count(model, field: str):
+    """A correlated COUNT subquery: evaluated for the rows of the page only, not GROUP BY over the table."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    counts = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(c=Count("*"))
+        .values("c")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)

@@ -6,11 +6,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.utils.html import format_html_join
 
 from proposals import services
-from proposals.admin.display import admin_link
+from proposals.admin.display import admin_link, related_count
 from proposals.admin.filters import (
     DelegateBodyFilter,
     DelegateRegionFilter,
@@ -99,7 +99,7 @@ class DelegateAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(proposal_count=Count("authorships", distinct=True))
+            .annotate(proposal_count=related_count(Authorship, "delegate"))
             .order_by(*self.model._meta.ordering)
             .prefetch_related(
                 Prefetch("memberships", queryset=Membership.objects.select_related("region__parent"))

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch
 from django.utils.html import format_html_join
 
 from proposals import services
-from proposals.admin.display import quotes_in_context
+from proposals.admin.display import quotes_in_context, related_count
 from proposals.admin.filters import (
     ProposalArticleFilter,
     ProposalBodyFilter,
@@ -92,7 +92,7 @@ class ProposalAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(quote_count=Count("quotes", distinct=True))
+            .annotate(quote_count=related_count(Quote, "proposal"))
             .order_by(*self.model._meta.ordering)
             .prefetch_related(
                 "themes",

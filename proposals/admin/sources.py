@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.utils.html import format_html_join
 
-from proposals.admin.display import admin_link, quote_in_context
+from proposals.admin.display import admin_link, quote_in_context, related_count
 from proposals.admin.forms import PassageFormSet, QuotePassageForm
 from proposals.models import Article, Quote, QuotePassage
 
@@ -55,7 +55,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(quote_count=Count("quotes"))
+            .annotate(quote_count=related_count(Quote, "article"))
             .order_by(*self.model._meta.ordering)
         )
 
@@ -95,7 +95,7 @@ class QuoteAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related(*self.list_select_related)
             .prefetch_related(_ordered_passages())
-            .annotate(passage_count=Count("passages"))
+            .annotate(passage_count=related_count(QuotePassage, "quote"))
             .order_by(*self.model._meta.ordering)
         )
 
