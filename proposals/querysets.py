@@ -69,9 +69,17 @@ class ProposalQuerySet(models.QuerySet):
 
         return apply_search(self, query)
 
-    def with_related(self) -> ProposalQuerySet:
-        """What a list of proposals shows, in a fixed number of queries whatever its length."""
+    def with_related(self, *, article_text: bool = False) -> ProposalQuerySet:
+        """What a list of proposals shows, in a fixed number of queries whatever its length.
+
+        The source articles' full text is left out unless asked for (a proposal's own page shows each
+        quote in its paragraph): lists need only the articles' titles and outlets.
+        """
         from proposals.models import Authorship, Quote, QuotePassage
+
+        quotes = Quote.objects.select_related("article")
+        if not article_text:
+            quotes = quotes.defer("article__text")
 
         return self.prefetch_related(
             "themes",
@@ -83,7 +91,7 @@ class ProposalQuerySet(models.QuerySet):
             ),
             Prefetch(
                 "quotes",
-                queryset=Quote.objects.select_related("article").prefetch_related(
+                queryset=quotes.prefetch_related(
                     Prefetch("passages", queryset=QuotePassage.objects.order_by("order", "start"))
                 ),
             ),

@@ -147,3 +147,15 @@ def test_csv_and_json_have_different_etags(client, corpus):
     as_csv = client.get("/api/v1/themes/?format=csv")
     assert as_json["ETag"] != as_csv["ETag"]
     assert "Accept" in as_json["Vary"]
+
+
+def test_next_links_do_not_depend_on_the_clock(client, corpus):
+    """The same page requested twice, a second apart, has the same links and so the same ETag."""
+    import time
+
+    path = "/api/v1/proposals/?page_size=2"
+    first = client.get(path, HTTP_ACCEPT="application/json")
+    time.sleep(1.1)
+    second = client.get(path, HTTP_ACCEPT="application/json")
+    assert first.json()["next"] == second.json()["next"]
+    assert first["ETag"] == second["ETag"]

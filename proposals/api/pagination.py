@@ -153,7 +153,7 @@ class KeysetPagination(BasePagination):
             {self.cursor_query_param: ["无效的游标：请使用上一页响应中的 next/previous 链接。"]}
         )
         try:
-            payload = signing.loads(raw, salt=_SALT)
+            payload = signing.Signer(salt=_SALT).unsign_object(raw)
         except (signing.BadSignature, ValueError, UnicodeError):
             raise error from None
         if not isinstance(payload, dict) or payload.get("o") != [k.signature for k in keys]:
@@ -175,7 +175,9 @@ class KeysetPagination(BasePagination):
         payload = {"o": [k.signature for k in keys], "v": [_encode_value(v) for v in values]}
         if reverse:
             payload["r"] = 1
-        return signing.dumps(payload, salt=_SALT, compress=True)
+        # A plain Signer, not signing.dumps: its timestamp would make the same page's links (and so its
+        # ETag) change from one second to the next.
+        return signing.Signer(salt=_SALT).sign_object(payload, compress=True)
 
     @staticmethod
     def _values(keys: list[Key], row) -> list[Any]:

@@ -40,7 +40,7 @@ def proposal_list(request):
 
 
 def proposal_detail(request, pk: int):
-    proposal = get_object_or_404(Proposal.objects.published().with_related(), pk=pk)
+    proposal = get_object_or_404(Proposal.objects.published().with_related(article_text=True), pk=pk)
     quotes = []
     for quote in proposal.quotes.all():
         article = quote.article
