@@ -178,9 +178,9 @@ def field_counts(proposals: ProposalQuerySet, field: str):
 def region_counts(proposals: ProposalQuerySet) -> dict[int, int]:
     """{region id: how many of these proposals are by a delegate with a membership in it or inside it}.
 
-    One query, linear in the selection: every (proposal, membership region) pair is counted for the region,
-    its parent and its grandparent (regions are at most three levels deep: province, city, district), then
-    grouped. Raw SQL because the ORM cannot aggregate over a UNION; it runs unchanged on SQLite and PostgreSQL.
+    One query: each membership region is joined to every region whose path is a prefix of its own (itself
+    and its ancestors, at any depth, the same rule as ``in_regions``), then grouped. Raw SQL because the
+    ORM cannot join on a prefix; it runs unchanged on SQLite and PostgreSQL.
     """
     from django.core.exceptions import EmptyResultSet
     from django.db import connection
@@ -192,17 +192,14 @@ def region_counts(proposals: ProposalQuerySet) -> dict[int, int]:
     except EmptyResultSet:  # .none(): nothing to count
         return {}
     a, m, r = Authorship._meta.db_table, Membership._meta.db_table, Region._meta.db_table
-    base = f"FROM {a} a JOIN {m} m ON m.delegate_id = a.delegate_id JOIN {r} r ON r.id = m.region_id"
     sql = f"""
-        WITH sel AS ({ids_sql})
-        SELECT x.region_id, COUNT(DISTINCT x.proposal_id) FROM (
-            SELECT a.proposal_id, r.id AS region_id {base} WHERE a.proposal_id IN (SELECT * FROM sel)
-            UNION ALL
-            SELECT a.proposal_id, r.parent_id {base} WHERE r.parent_id IS NOT NULL AND a.proposal_id IN (SELECT * FROM sel)
-            UNION ALL
-            SELECT a.proposal_id, p.parent_id {base} JOIN {r} p ON p.id = r.parent_id
-                WHERE p.parent_id IS NOT NULL AND a.proposal_id IN (SELECT * FROM sel)
-        ) x GROUP BY x.region_id
+        SELECT anc.id, COUNT(DISTINCT a.proposal_id)
+        FROM {a} a
+        JOIN {m} m ON m.delegate_id = a.delegate_id
+        JOIN {r} r ON r.id = m.region_id
+        JOIN {r} anc ON substr(r.path, 1, length(anc.path)) = anc.path
+        WHERE a.proposal_id IN ({ids_sql})
+        GROUP BY anc.id
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, ids_params)
