@@ -13,6 +13,7 @@ fixture is regenerated.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from pathlib import Path
 import yaml
 
 from proposals.models import Body, OrganisationKind, ProposalKind, RegionLevel
+from proposals.names import strip_honorific
+from proposals.normalise import normalise_article_text
 
 PUBLISHED = "published"
 TIMESTAMP = "2024-03-15T00:00:00Z"
@@ -69,7 +72,7 @@ def build(source: Path, articles_dir: Path) -> Built:
 
     articles: dict[int, str] = {}
     for a in data["articles"]:
-        text = (articles_dir / a["file"]).read_text(encoding="utf-8")
+        text = normalise_article_text((articles_dir / a["file"]).read_text(encoding="utf-8"))
         articles[a["id"]] = text
         out.append(
             _obj(
@@ -82,6 +85,7 @@ def build(source: Path, articles_dir: Path) -> Built:
                     url=a.get("url") or "",
                     file_name=a["file"],
                     text=text,
+                    text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                 ),
             )
         )
@@ -168,10 +172,18 @@ def build(source: Path, articles_dir: Path) -> Built:
             _obj(
                 "delegate",
                 d["id"],
-                **_stamped(name=d["name"], note=d.get("note", ""), status=PUBLISHED, merged_into=None),
+                **_stamped(
+                    name=d["name"],
+                    note=d.get("note", ""),
+                    status=PUBLISHED,
+                    first_published_at=TIMESTAMP,
+                    merged_into=None,
+                ),
             )
         )
-        for i, alias in enumerate(dict.fromkeys(d.get("aliases", [])), start=1):
+        names = [strip_honorific(a) for a in d.get("aliases", [])]  # 代表/委员 address, not name
+        aliases = [a for a in dict.fromkeys(names) if a and a != d["name"]]
+        for i, alias in enumerate(aliases, start=1):
             out.append(_obj("delegatealias", d["id"] * 10 + i, **_stamped(delegate=d["id"], name=alias)))
         for m in d.get("memberships", []):
             where = f"{d['name']} membership {m['id']}"
@@ -220,17 +232,14 @@ def build(source: Path, articles_dir: Path) -> Built:
         for slug in p.get("themes", []):
             _require(slug in themes, f"{where}: unknown theme {slug}")
         _require(p.get("quotes"), f"{where}: a proposal needs at least one quote")
-        quote_texts: list[str] = []
         quote_objects: list[dict] = []
         for q in p["quotes"]:
             _require(q["article"] in articles, f"{where}: unknown article {q['article']}")
             quote_objects.append(_obj("quote", q["id"], **_stamped(proposal=p["id"], article=q["article"])))
-            parts = []
             for i, passage in enumerate(q["passages"], start=1):
                 start = passage.get("start") if isinstance(passage, dict) else None
                 text = passage["text"] if isinstance(passage, dict) else passage
                 begin, end = locate(articles[q["article"]], text, start)
-                parts.append(text)
                 quote_objects.append(
                     _obj(
                         "quotepassage",
@@ -242,7 +251,6 @@ def build(source: Path, articles_dir: Path) -> Built:
                         text=text,
                     )
                 )
-            quote_texts.append("".join(parts))
         out.append(
             _obj(
                 "proposal",
@@ -250,12 +258,13 @@ def build(source: Path, articles_dir: Path) -> Built:
                 **_stamped(
                     title=p["title"],
                     summary=p.get("summary", ""),
-                    text=p.get("text") or quote_texts[0],
+                    text="",  # derived from the quotes when loaded (proposals.indexing)
                     kind=p["kind"],
                     year=p["year"],
                     date=p.get("date"),
                     session=p.get("session", ""),
                     status=PUBLISHED,
+                    first_published_at=TIMESTAMP,
                     themes=[themes[s] for s in p.get("themes", [])],
                     search_tokens="",
                     search_title="",

@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.filters import MembershipRegionFilter
 from proposals.models import Organisation, Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["name", "level", "parent", "slug", "code", "membership_count"]
     list_filter = ["level"]
     list_select_related = ["parent"]
@@ -36,7 +37,7 @@ class _OrganisationRegionFilter(MembershipRegionFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "region", "parent", "position_count"]
     list_filter = ["kind", _OrganisationRegionFilter]
     list_select_related = ["region__parent", "parent"]
