@@ -7,14 +7,19 @@ PORT ?= 8000
 
 .PHONY: run install install-test system-deps test test-sqlite test-postgres lint format migrations-check lock bench clean
 
-# Development defaults for `make run`; production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
-run: export DEBUG ?= 1
-run: install
+# `make run` writes a local .env (DEBUG=1, a generated SECRET_KEY) that the settings read, so that every
+# manage.py command works on this checkout as the README writes it. Production sets real environment
+# variables (DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL) and has no .env.
+run: .env install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_corpus --if-empty
 	$(BIN)/python manage.py create_local_admin
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+.env:
+	@$(PYTHON) -c 'import secrets; print("# Written by make run for this development checkout (never for production).\nDEBUG=1\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
+	@echo "wrote .env: DEBUG=1 and a generated SECRET_KEY"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

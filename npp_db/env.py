@@ -4,11 +4,31 @@ An unexpected value raises ImproperlyConfigured instead of being guessed.
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+def read_env_file(path: Path) -> None:
+    """Load ``KEY=VALUE`` lines of a local ``.env`` file (written by ``make run`` on a development checkout)
+    into the environment. A variable already set in the real environment wins; blank lines and ``#``
+    comments are skipped; a value may be quoted. No file, nothing read: production sets real variables."""
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key.isidentifier():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected KEY=VALUE, not {line[:40]!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(key, value)
 
 
 def env_bool(name: str, default: bool) -> bool:
