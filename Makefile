@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+UV ?= $(if $(wildcard $(BIN)/uv),$(BIN)/uv,uv)
 
-.PHONY: run install install-test system-deps test test-sqlite test-postgres lint format migrations-check lock bench clean
+.PHONY: run install install-prod install-test system-deps test test-sqlite test-postgres lint format migrations-check lock bench clean
 
 # `make run` writes a local .env (DEBUG=1, a generated SECRET_KEY) that the settings read, so that every
 # manage.py command works on this checkout as the README writes it. Production sets real environment
@@ -33,7 +34,12 @@ $(VENV)/.installed-test: requirements/test.lock | $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements/test.lock
 	touch $@ $(VENV)/.installed-base
 
+$(VENV)/.installed-prod: requirements/prod.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/prod.lock
+	touch $@ $(VENV)/.installed-base
+
 install: $(VENV)/.installed-base
+install-prod: $(VENV)/.installed-prod
 install-test: $(VENV)/.installed-test
 
 # Chromium and CJK fonts for the browser tests, PostgreSQL 15 server binaries for the second backend.
@@ -64,9 +70,11 @@ migrations-check: install
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the lock files after changing dependencies in pyproject.toml.
+# Python 3.11 only, as pyproject.toml's requires-python says.
 lock:
-	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/base.lock
-	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -q -o requirements/test.lock
+	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/base.lock
+	$(UV) pip compile pyproject.toml --extra prod --python-version 3.11 --generate-hashes -q -o requirements/prod.lock
+	$(UV) pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -q -o requirements/test.lock
 
 bench: install-test
 	scripts/bench.sh

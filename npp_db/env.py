@@ -3,6 +3,7 @@
 An unexpected value raises ImproperlyConfigured instead of being guessed.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def cache_from_url(url: str) -> dict:
     if not url or url.startswith("locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "npp-db"}
     if url.startswith(("redis://", "rediss://")):
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured("CACHE_URL=redis://… needs the prod extra (make install-prod)")
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
