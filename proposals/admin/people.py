@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 
 from proposals import services
 from proposals.admin.concurrency import EditGuardMixin
-from proposals.admin.display import admin_link, related_count
+from proposals.admin.display import admin_link
 from proposals.admin.filters import (
     DelegateBodyFilter,
     DelegateRegionFilter,
@@ -21,6 +21,7 @@ from proposals.admin.filters import (
 )
 from proposals.admin.forms import MembershipFormSet
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
+from proposals.selectors import related_count
 
 EVIDENCE_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 60})
 

@@ -22,9 +22,6 @@ class Body(models.TextChoices):
     DISTRICT_CONGRESS = "district-congress", "区县人大代表"
 
 
-NATIONAL_BODIES = {Body.NPC, Body.CPPCC}
-
-
 MERGED = "merged"  # the public state of a merged duplicate (API tombstones, admin)
 
 
@@ -38,9 +35,6 @@ class DelegateQuerySet(models.QuerySet):
     def published(self) -> "DelegateQuerySet":
         """What the public site and the API show: published, and not merged into another record."""
         return self.filter(status=ReviewStatus.PUBLISHED, merged_into__isnull=True)
-
-    def in_body(self, code: str) -> "DelegateQuerySet":
-        return self.filter(memberships__body=code).distinct()
 
 
 class Delegate(Reviewed):
