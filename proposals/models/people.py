@@ -36,6 +36,10 @@ class DelegateQuerySet(models.QuerySet):
         """What the public site and the API show: published, and not merged into another record."""
         return self.filter(status=ReviewStatus.PUBLISHED, merged_into__isnull=True)
 
+    def ever_published(self) -> "DelegateQuerySet":
+        """Published now, or once: what a syncing client may hold."""
+        return self.filter(Q(status=ReviewStatus.PUBLISHED) | Q(first_published_at__isnull=False))
+
 
 class Delegate(Reviewed):
     """One real person who is an NPC deputy or a CPPCC member (national or local)."""

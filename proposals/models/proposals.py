@@ -51,6 +51,12 @@ class ProposalQuerySet(models.QuerySet):
     def published(self) -> ProposalQuerySet:
         return self.filter(status=ReviewStatus.PUBLISHED)
 
+    def ever_published(self) -> ProposalQuerySet:
+        """Published now, or once: what a syncing client may hold (a never-published draft is not news)."""
+        return self.filter(
+            models.Q(status=ReviewStatus.PUBLISHED) | models.Q(first_published_at__isnull=False)
+        )
+
     def on_themes(self, slugs: Iterable[str]) -> ProposalQuerySet:
         """On any of these themes."""
         through = self.model.themes.through
