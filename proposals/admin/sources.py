@@ -50,6 +50,7 @@ class ArticleForm(forms.ModelForm):
     it (proposals.normalise) and re-anchors or refuses what the change would detach."""
 
     text = forms.CharField(label="全文", strip=False, widget=forms.Textarea(attrs={"rows": 30, "cols": 100}))
+    url = forms.URLField(label="原文链接", required=False, assume_scheme="https")
 
     class Meta:
         model = Article

@@ -15,7 +15,6 @@ from proposals.models import (
     Position,
     Proposal,
     Region,
-    ReviewStatus,
 )
 from proposals.views.common import bind_filterset, paginate
 
