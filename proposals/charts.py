@@ -1,7 +1,9 @@
 """Server-side inline SVG bar charts: no JavaScript, no external files, readable at any width.
 
-The SVG scales with its container (viewBox, width 100%); every bar carries a <title> (a tooltip and a label
-for screen readers) and the pages also show the numbers as a table.
+The SVG is drawn at its natural size (WIDTH CSS pixels, so labels are 14 px) and shrinks only on a screen
+narrower than that (a phone: about 13 px). A chart is one image (role="img" with a label): it holds no links,
+which would be interactive elements nested in an image; every page shows the numbers as a table beside it,
+with the links. Bars come in the order given (the views sort them, largest first).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 480
+WIDTH = 360
 LABEL_WIDTH = 128
 VALUE_WIDTH = 36
 ROW_HEIGHT = 26
@@ -23,7 +25,7 @@ PALETTE = ["#b0302c", "#2c5f8a", "#d08a1e", "#3d8a5a", "#7a4f9a", "#5a6b78", "#c
 class Bar:
     label: str
     value: int
-    href: str | None = None
+    href: str | None = None  # unused in the image (see the module docstring); the table carries the link
     parts: list[int] = field(default_factory=list)  # stacked: one value per series
 
 
@@ -34,15 +36,12 @@ def _scale(bars: list[Bar]) -> float:
 
 def _label(bar: Bar, y: float) -> str:
     text = escape(bar.label if len(bar.label) <= 8 else f"{bar.label[:7]}…")
-    label = f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 4}" text-anchor="end" class="chart-label">{text}</text>'
-    if bar.href:
-        label = f'<a href="{escape(bar.href)}">{label}</a>'
-    return label
+    return f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 4}" text-anchor="end" class="chart-label">{text}</text>'
 
 
-def _frame(body: list[str], height: int, title: str) -> SafeString:
+def _frame(body: list[str], height: int, title: str, width: int = WIDTH) -> SafeString:
     return mark_safe(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
@@ -93,3 +92,38 @@ def stacked_bar_chart(bars: list[Bar], series: list[str], *, title: str) -> Safe
         body.append(f'<text x="{lx + 20}" y="{ly + 12}" class="chart-legend">{escape(name)}</text>')
     height = legend_y + ((len(series) + per_row - 1) // per_row) * 22 + 4
     return _frame(body, height, title)
+
+
+COLUMN_WIDTH = 40
+AXIS_HEIGHT = 22
+PLOT_HEIGHT = 140
+
+
+def column_chart(bars: list[Bar], *, title: str, color: str = PALETTE[1]) -> SafeString:
+    """One vertical column per bar (years, left to right) over a labelled horizontal axis, with the value on
+    top of each column."""
+    left = 8
+    width = max(WIDTH // 2, left * 2 + len(bars) * COLUMN_WIDTH)
+    top = max((b.value for b in bars), default=0)
+    scale = (PLOT_HEIGHT - 18) / top if top else 0
+    base = 8 + PLOT_HEIGHT
+    body = [
+        f'<line x1="{left}" y1="{base}" x2="{width - left}" y2="{base}" stroke="#5c6670" class="chart-axis"/>'
+    ]
+    for i, bar in enumerate(bars):
+        x = left + i * COLUMN_WIDTH + 6
+        height = max(bar.value * scale, 1 if bar.value else 0)
+        center = x + (COLUMN_WIDTH - 12) / 2
+        body.append(
+            f'<rect x="{x}" y="{base - height:.1f}" width="{COLUMN_WIDTH - 12}" height="{height:.1f}" '
+            f'fill="{color}"><title>{escape(bar.label)}：{bar.value}</title></rect>'
+        )
+        body.append(
+            f'<text x="{center:.1f}" y="{base - height - 4:.1f}" text-anchor="middle" class="chart-value">'
+            f"{bar.value}</text>"
+        )
+        body.append(
+            f'<text x="{center:.1f}" y="{base + AXIS_HEIGHT - 6}" text-anchor="middle" class="chart-label">'
+            f"{escape(bar.label)}</text>"
+        )
+    return _frame(body, base + AXIS_HEIGHT, title, width)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from proposals import selectors
-from proposals.models import Body, ProposalKind, RegionLevel
+from proposals.models import Body, ProposalKind
 
 DELEGATE_LIMIT = 15
 ORGANISATION_LIMIT = 15
@@ -92,9 +92,8 @@ def _body_facet(qs, chosen) -> Facet:
 
 def _region_facet(qs, chosen) -> Facet:
     slugs = {r.slug for r in chosen}
-    depth = {RegionLevel.PROVINCE: 0, RegionLevel.CITY: 1, RegionLevel.DISTRICT: 2}
     options = [
-        Option(r.slug, r.full_name, r.n, r.slug in slugs, depth.get(r.level, 0))
+        Option(r.slug, r.full_name, r.n, r.slug in slugs, r.path.strip("/").count("/"))  # depth in the tree
         for r in selectors.regions_in_selection(qs)
         if r.n or r.slug in slugs
     ]

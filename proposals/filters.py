@@ -23,6 +23,19 @@ def is_record_id(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS  # "²".isdigit() is True
 
 
+class CommaSeparatedMultiple(forms.SelectMultiple):
+    """The one rule of every multi-valued filter: repeat the parameter (``theme=a&theme=b``), separate values
+    with commas (``theme=a,b``), or both; each value counts once, and any of them matches."""
+
+    def value_from_datadict(self, data, files, name):
+        values = super().value_from_datadict(data, files, name) or []
+        parts = (part.strip() for value in values for part in str(value).split(","))
+        return list(dict.fromkeys(part for part in parts if part))
+
+
+MULTI = CommaSeparatedMultiple
+
+
 class IntegerListField(forms.Field):
     """A repeatable integer parameter (?id=1&id=2)."""
 
@@ -78,6 +91,20 @@ class IdChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = IdChoiceField
 
 
+class QueryField(forms.CharField):
+    """A search query: a NUL byte (U+0000) gets a correct message, not Django's mistranslated one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for validator in self.validators:
+            if getattr(validator, "code", "") == "null_characters_not_allowed":
+                validator.message = "不能包含空字符（U+0000）。"
+
+
+class QueryFilter(django_filters.CharFilter):
+    field_class = QueryField
+
+
 class ProposalOrdering:
     NEWEST = "-date"
     OLDEST = "date"
@@ -92,21 +119,27 @@ class ProposalOrdering:
 
 
 class ProposalFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="关键词")
+    q = QueryFilter(method="filter_q", label="关键词")
     theme = django_filters.ModelMultipleChoiceFilter(
-        queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme", label="主题"
+        queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme", label="主题", widget=MULTI
     )
-    body = django_filters.MultipleChoiceFilter(choices=Body.choices, method="filter_body", label="身份")
+    body = django_filters.MultipleChoiceFilter(
+        choices=Body.choices, method="filter_body", label="身份", widget=MULTI
+    )
     region = django_filters.ModelMultipleChoiceFilter(
-        queryset=Region.objects.all(), to_field_name="slug", method="filter_region", label="地区"
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        method="filter_region",
+        label="地区",
+        widget=MULTI,
     )
     delegate = IdChoiceFilter(
-        queryset=Delegate.objects.published(), method="filter_delegate", label="代表委员"
+        queryset=Delegate.objects.published(), method="filter_delegate", label="代表委员", widget=MULTI
     )
     organisation = IdChoiceFilter(
-        queryset=Organisation.objects.all(), method="filter_organisation", label="机构"
+        queryset=Organisation.objects.all(), method="filter_organisation", label="机构", widget=MULTI
     )
-    kind = django_filters.MultipleChoiceFilter(choices=ProposalKind.choices, label="类型")
+    kind = django_filters.MultipleChoiceFilter(choices=ProposalKind.choices, label="类型", widget=MULTI)
     year = django_filters.NumberFilter(field_name="year", label="年份", min_value=1949, max_value=2100)
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止")
@@ -172,13 +205,19 @@ def order_proposals(qs, ordering: str, *, searched: bool):
 
 
 class DelegateFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="姓名")
-    body = django_filters.MultipleChoiceFilter(choices=Body.choices, method="filter_body", label="身份")
+    q = QueryFilter(method="filter_q", label="姓名")
+    body = django_filters.MultipleChoiceFilter(
+        choices=Body.choices, method="filter_body", label="身份", widget=MULTI
+    )
     region = django_filters.ModelMultipleChoiceFilter(
-        queryset=Region.objects.all(), to_field_name="slug", method="filter_region", label="地区"
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        method="filter_region",
+        label="地区",
+        widget=MULTI,
     )
     organisation = IdChoiceFilter(
-        queryset=Organisation.objects.all(), method="filter_organisation", label="机构"
+        queryset=Organisation.objects.all(), method="filter_organisation", label="机构", widget=MULTI
     )
     updated_after = django_filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gt", label="更新于之后"
@@ -201,12 +240,9 @@ class DelegateFilterSet(django_filters.FilterSet):
         return qs.filter(memberships__body__in=value).distinct() if value else qs
 
     def filter_region(self, qs, name, value):
-        if not value:
-            return qs
-        condition = Q()
-        for region in value:
-            condition |= Q(memberships__region__path__startswith=region.path)
-        return qs.filter(condition).distinct()
+        from proposals.regions import delegate_ids_in_regions
+
+        return qs.filter(pk__in=delegate_ids_in_regions(value)) if value else qs
 
     def filter_organisation(self, qs, name, value):
         return qs.filter(positions__organisation__in=value).distinct() if value else qs

@@ -6,6 +6,7 @@ article page (the whole text, every quoted passage marked) and the admin (a quot
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -100,4 +101,33 @@ def quote_paragraphs(text: str, spans: list[Span]) -> list[list[Segment]]:
     out: list[list[Segment]] = []
     for begin, stop, _ in paragraph_ranges(text, ((s.start, s.end) for s in spans)):
         out.extend(marked_paragraphs(text, spans, begin, stop))
+    return out
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+")
+
+
+@dataclass
+class Block:
+    """A paragraph as the page shows it: ``p``, or a heading where the source text marks one with ``#``."""
+
+    tag: str
+    segments: list[Segment]
+
+
+def blocks(paragraphs: list[list[Segment]], top: int = 2) -> list[Block]:
+    """Paragraphs as blocks: a line starting with ``#`` … ``######`` and a space (Markdown-style headings in
+    the article's own text) becomes a heading ``h{top}`` … (the marks are not shown); others are ``p``.
+
+    The page's own h1 is the article title, so the text's ``#`` becomes h2 by default."""
+    out: list[Block] = []
+    for paragraph in paragraphs:
+        first = paragraph[0] if paragraph else None
+        match = _HEADING.match(first.text) if first is not None else None
+        if match is None:
+            out.append(Block("p", paragraph))
+            continue
+        level = min(6, top + len(match.group(1)) - 1)
+        stripped = Segment(first.text[match.end() :], first.spans, first.anchor)
+        out.append(Block(f"h{level}", [stripped, *paragraph[1:]]))
     return out

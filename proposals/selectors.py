@@ -33,6 +33,7 @@ from proposals.models import (
     Theme,
 )
 from proposals.models.proposals import ProposalQuerySet
+from proposals.regions import authorship_in_region_q, delegate_regions_sql
 
 # --- per record: correlated COUNT subqueries ------------------------------------------------------------
 
@@ -106,7 +107,10 @@ def themes_with_counts() -> QuerySet:
 
 def regions_with_counts() -> QuerySet:
     # The same rule as the proposals filter: a region includes the regions inside it.
-    inside = _published_proposals_signed(delegate__memberships__region__path__startswith=OuterRef("path"))
+    authorships = Authorship.objects.filter(
+        authorship_in_region_q(OuterRef("path")), proposal__status=ReviewStatus.PUBLISHED
+    )
+    inside = count_of(authorships, "proposal_id", distinct=True)
     return Region.objects.select_related("parent").annotate(proposal_count=inside).order_by("path", "id")
 
 
@@ -196,7 +200,8 @@ def field_counts(proposals: ProposalQuerySet, field: str):
 
 
 def region_counts(proposals: ProposalQuerySet) -> dict[int, int]:
-    """{region id: how many of these proposals are by a delegate with a membership in it or inside it}.
+    """{region id: how many of these proposals are by a delegate who belongs to it or inside it}
+    (the rule of proposals.regions).
 
     One query: each membership region is joined to every region whose path is a prefix of its own (itself
     and its ancestors, at any depth, the same rule as ``in_regions``), then grouped. Raw SQL because the
@@ -206,11 +211,11 @@ def region_counts(proposals: ProposalQuerySet) -> dict[int, int]:
         ids_sql, ids_params = proposals.ids().query.sql_with_params()
     except EmptyResultSet:  # .none(): nothing to count
         return {}
-    a, m, r = Authorship._meta.db_table, Membership._meta.db_table, Region._meta.db_table
+    a, r = Authorship._meta.db_table, Region._meta.db_table
     sql = f"""
         SELECT anc.id, COUNT(DISTINCT a.proposal_id)
         FROM {a} a
-        JOIN {m} m ON m.delegate_id = a.delegate_id
+        JOIN ({delegate_regions_sql()}) m ON m.delegate_id = a.delegate_id
         JOIN {r} r ON r.id = m.region_id
         JOIN {r} anc ON substr(r.path, 1, length(anc.path)) = anc.path
         WHERE a.proposal_id IN ({ids_sql})

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 
+from proposals import licence
+
 DATASET_FILE = "npp_db.json"
 MANIFEST_FILE = "manifest.json"
 COLLECTIONS = ("proposals", "delegates", "themes", "regions", "organisations", "articles")
@@ -113,8 +115,10 @@ def read_manifest(directory: Path | None = None) -> dict | None:
         return None
 
 
-def _is_fresh(manifest: dict | None, directory: Path, current: str) -> bool:
+def _is_fresh(manifest: dict | None, directory: Path, current: str, site: str | None = None) -> bool:
     if not manifest or manifest.get("fingerprint") != current:
+        return False
+    if site is not None and manifest.get("site", "") != site:
         return False
     try:
         generated = datetime.fromisoformat(manifest["generated_at"])
@@ -125,16 +129,33 @@ def _is_fresh(manifest: dict | None, directory: Path, current: str) -> bool:
     return all((directory / name).is_file() for name in file_names())
 
 
-def _serialised(qs, serializer_class) -> Iterator[dict]:
-    """Records serialised a chunk at a time (the prefetches run once per chunk)."""
+class _BaseUrl:
+    """What the serializers need of a request to write absolute URLs: the site's address."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+
+    def build_absolute_uri(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+
+def base_url() -> str:
+    """The public address the files' URLs start with (``SITE_URL``); empty: relative URLs."""
+    return (getattr(settings, "SITE_URL", "") or "").rstrip("/")
+
+
+def _serialised(qs, serializer_class, site: str = "") -> Iterator[dict]:
+    """Records serialised a chunk at a time (the prefetches run once per chunk), URLs absolute when the
+    site's address is known."""
+    context = {"request": _BaseUrl(site) if site else None}
     chunk: list = []
     for obj in qs.iterator(chunk_size=CHUNK_SIZE):
         chunk.append(obj)
         if len(chunk) >= CHUNK_SIZE:
-            yield from serializer_class(chunk, many=True, context={"request": None}).data
+            yield from serializer_class(chunk, many=True, context=context).data
             chunk = []
     if chunk:
-        yield from serializer_class(chunk, many=True, context={"request": None}).data
+        yield from serializer_class(chunk, many=True, context=context).data
 
 
 @contextlib.contextmanager
@@ -152,10 +173,13 @@ def _replacing(path: Path, mode: str = "w"):
         raise
 
 
-def export(directory: Path | None = None, *, current: str | None = None) -> dict:
-    """Write every bulk file and the manifest; return the manifest."""
+def export(directory: Path | None = None, *, current: str | None = None, site: str | None = None) -> dict:
+    """Write every bulk file and the manifest; return the manifest.
+
+    ``site`` (default ``SITE_URL``) is the address the records' URLs start with, as the API writes them."""
     from proposals.api.renderers import serializer_columns, write_csv
 
+    site = base_url() if site is None else site.rstrip("/")
     directory = directory or export_dir()
     directory.mkdir(parents=True, exist_ok=True)
     current = current or fingerprint()
@@ -167,13 +191,15 @@ def export(directory: Path | None = None, *, current: str | None = None) -> dict
         dataset.write(
             '"description": "npp_db: published proposals of NPC deputies and CPPCC members, as quoted in the press",\n'
         )
+        dataset.write(f'"licence": {json.dumps(licence.as_dict(), ensure_ascii=False)},\n')
+        dataset.write(f'"site": {json.dumps(site)},\n')
         for name, (qs, serializer_class) in _sources().items():
             columns = serializer_columns(serializer_class())
             dataset.write(f'"{name}": [')
             rows: list[dict] = []
 
             def records(qs=qs, serializer_class=serializer_class, rows=rows) -> Iterator[dict]:
-                for record in _serialised(qs, serializer_class):
+                for record in _serialised(qs, serializer_class, site):
                     dataset.write(("\n" if not rows else ",\n") + json.dumps(record, ensure_ascii=False))
                     rows.append({})  # only counted: records are not kept in memory
                     yield record
@@ -186,6 +212,8 @@ def export(directory: Path | None = None, *, current: str | None = None) -> dict
     manifest = {
         "generated_at": generated_at,
         "fingerprint": current,
+        "site": site,
+        "licence": licence.as_dict(),
         "counts": counts,
         "files": {name: (directory / name).stat().st_size for name in file_names()},
     }
@@ -209,26 +237,29 @@ class NotGenerated(LookupError):
     """The files were never written, and requests may not write them (API_BULK_GENERATE_ON_REQUEST off)."""
 
 
-def served(directory: Path | None = None) -> dict:
-    """The manifest of the files to serve: fresh ones, or (generation on request off) the last ones written."""
+def served(directory: Path | None = None, *, site: str | None = None) -> dict:
+    """The manifest of the files to serve: fresh ones, or (generation on request off) the last ones written.
+
+    ``site``: the address of the request, used when ``SITE_URL`` is not set (files generated on request)."""
     directory = directory or export_dir()
     if getattr(settings, "API_BULK_GENERATE_ON_REQUEST", True):
-        return ensure_fresh(directory)
+        return ensure_fresh(directory, site=base_url() or site)
     manifest = read_manifest(directory)
     if not manifest or not all((directory / name).is_file() for name in file_names()):
         raise NotGenerated("the bulk files have not been generated yet (manage.py export_bulk)")
     return manifest
 
 
-def ensure_fresh(directory: Path | None = None) -> dict:
-    """The manifest of up-to-date files, regenerating them first if the data changed."""
+def ensure_fresh(directory: Path | None = None, *, site: str | None = None) -> dict:
+    """The manifest of up-to-date files, regenerating them first if the data (or the site's address) changed."""
     directory = directory or export_dir()
+    site = (base_url() if site is None else site).rstrip("/")
     current = cached_fingerprint()
     manifest = read_manifest(directory)
-    if _is_fresh(manifest, directory, current):
+    if _is_fresh(manifest, directory, current, site):
         return manifest
     with _lock(directory):
         manifest = read_manifest(directory)  # another process may have just written them
-        if _is_fresh(manifest, directory, current):
+        if _is_fresh(manifest, directory, current, site):
             return manifest
-        return export(directory, current=current)
+        return export(directory, current=current, site=site)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from proposals import licence
 from proposals.api import bulk
 from proposals.api.views import DETAIL_BODY, ERROR_429
 
@@ -27,9 +28,9 @@ class BulkUnavailable(APIException):
     default_code = "bulk_not_generated"
 
 
-def _served() -> dict:
+def _served(request) -> dict:
     try:
-        return bulk.served()
+        return bulk.served(site=request.build_absolute_uri("/"))
     except bulk.NotGenerated:
         raise BulkUnavailable() from None
 
@@ -52,6 +53,7 @@ class BulkIndexView(APIView):
                 {
                     "generated_at": serializers.DateTimeField(),
                     "counts": serializers.DictField(child=serializers.IntegerField()),
+                    "licence": serializers.DictField(child=serializers.CharField()),
                     "files": serializers.ListField(
                         child=inline_serializer(
                             "BulkFile",
@@ -69,7 +71,7 @@ class BulkIndexView(APIView):
         },
     )
     def get(self, request):
-        manifest = _served()
+        manifest = _served(request)
         files = [
             {
                 "name": name,
@@ -79,7 +81,12 @@ class BulkIndexView(APIView):
             for name in bulk.file_names()
         ]
         return Response(
-            {"generated_at": manifest["generated_at"], "counts": manifest["counts"], "files": files}
+            {
+                "generated_at": manifest["generated_at"],
+                "counts": manifest["counts"],
+                "licence": licence.as_dict(),
+                "files": files,
+            }
         )
 
 
@@ -93,6 +100,11 @@ class BulkFileView(APIView):
     @extend_schema(
         operation_id="bulk_file",
         summary="A bulk file",
+        description=(
+            "One bulk file, sent whole: `npp_db.json` (every collection, with the licence and the time it "
+            "was generated) or `<collection>.csv` (UTF-8 with BOM). The `Link` header names the licence "
+            "(CC BY 4.0)."
+        ),
         parameters=[
             OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=bulk.file_names()),
         ],
@@ -108,12 +120,13 @@ class BulkFileView(APIView):
     )
     def get(self, request, name: str):
         if name not in bulk.file_names():
-            raise Http404("no such bulk file")
-        manifest = _served()
+            raise NotFound(f"没有名为“{name}”的批量文件：可下载的文件见 /api/v1/bulk/。")
+        manifest = _served(request)
         path = bulk.export_dir() / name
         response = FileResponse(
             path.open("rb"), content_type=_CONTENT_TYPES[path.suffix], as_attachment=True, filename=name
         )
         response["ETag"] = f'"{manifest["fingerprint"]}-{name}"'
         response["Last-Modified"] = http_date(path.stat().st_mtime)
+        response["Link"] = licence.link_header()
         return response

@@ -18,7 +18,7 @@ from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from proposals.filters import DelegateFilterSet, ProposalFilterSet, ProposalOrdering
+from proposals.filters import DelegateFilterSet, ProposalFilterSet, ProposalOrdering, QueryFilter
 
 Q_MAX_LENGTH: int = settings.SEARCH_QUERY_MAX_LENGTH
 
@@ -86,7 +86,7 @@ UPDATED_AFTER_DOC = (
     }
 )
 class ApiProposalFilterSet(ProposalFilterSet):
-    q = django_filters.CharFilter(method="filter_q", max_length=Q_MAX_LENGTH)
+    q = QueryFilter(method="filter_q", max_length=Q_MAX_LENGTH)
     ordering = django_filters.ChoiceFilter(
         choices=ProposalOrdering.CHOICES, method="filter_ordering", empty_label=None
     )
@@ -115,7 +115,7 @@ class DelegateOrdering:
     }
 )
 class ApiDelegateFilterSet(DelegateFilterSet):
-    q = django_filters.CharFilter(method="filter_q", max_length=Q_MAX_LENGTH)
+    q = QueryFilter(method="filter_q", max_length=Q_MAX_LENGTH)
     ordering = django_filters.ChoiceFilter(
         choices=DelegateOrdering.CHOICES, method="filter_ordering", empty_label=None
     )

@@ -185,6 +185,15 @@ class KeysetPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
+        if "page" in request.query_params:  # a page-number client would loop on page 1 for ever
+            raise ValidationError(
+                {
+                    "page": [
+                        "本接口不按页码分页，不支持 page 参数：请跟随响应中的 next 链接"
+                        f"（其中的 {self.cursor_query_param} 参数标明下一页的位置）。"
+                    ]
+                }
+            )
         self.page_size = self.get_page_size(request)
         keys = ordering_keys(queryset)
         cursor = self._decode_cursor(request, queryset, keys)

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from proposals.api import views
 from proposals.api.bulk_views import BulkFileView, BulkIndexView
+from proposals.api.landing import api_landing
 
 
 class Router(DefaultRouter):
@@ -24,6 +25,7 @@ router.register("articles", views.ArticleViewSet, basename="article")
 app_name = "api"
 
 urlpatterns = [
+    path("", api_landing, name="landing"),
     path("v1/bulk/", BulkIndexView.as_view(), name="bulk-index"),
     re_path(r"^v1/bulk/(?P<name>[a-z_]+\.(?:json|csv))$", BulkFileView.as_view(), name="bulk-file"),
     path("v1/", include(router.urls)),

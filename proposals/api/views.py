@@ -20,7 +20,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 
 from proposals import selectors
@@ -42,18 +42,42 @@ from proposals.models import Delegate
 ERROR_400 = OpenApiResponse(
     response={
         "type": "object",
-        "description": "Each invalid parameter, with what is wrong with it.",
+        "description": (
+            "`code` (always `invalid_parameter`), `detail` (a sentence in Chinese) and each invalid "
+            "parameter, with what is wrong with it."
+        ),
+        "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
+        "required": ["code", "detail"],
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     },
     description="A parameter is invalid; the body names it and the problem.",
     examples=[
         OpenApiExample(
-            "Unknown theme", value={"theme": ["选择一个有效的选项。 no-such-theme 不在可用的选项中。"]}
+            "Unknown theme",
+            value={
+                "code": "invalid_parameter",
+                "detail": "参数无效：theme。",
+                "theme": ["选择一个有效的选项。 no-such-theme 不在可用的选项中。"],
+            },
         ),
-        OpenApiExample("Page too large", value={"page_size": ["应为 1 到 500 之间的整数，而不是“501”。"]}),
+        OpenApiExample(
+            "Page numbers",
+            value={
+                "code": "invalid_parameter",
+                "detail": "参数无效：page。",
+                "page": [
+                    "本接口不按页码分页，不支持 page 参数：请跟随响应中的 next 链接（其中的 cursor 参数标明下一页的位置）。"
+                ],
+            },
+        ),
     ],
 )
-DETAIL_BODY = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+DETAIL_BODY = {
+    "type": "object",
+    "description": "`code`: stable and machine-readable (not_found, throttled, …); `detail`: in Chinese.",
+    "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
+    "required": ["code", "detail"],
+}
 ERROR_404 = OpenApiResponse(response=DETAIL_BODY, description="No published record with this id.")
 ERROR_429 = OpenApiResponse(
     response=DETAIL_BODY, description="Too many requests; retry after `Retry-After` seconds."
@@ -84,7 +108,7 @@ def _ids(filterset, name: str) -> OpenApiParameter:
         {"type": "array", "items": {"type": "integer", "minimum": 1}},
         explode=True,
         style="form",
-        description=f"{_doc(filterset, name)} Repeatable (any of them); comma-separated also works.",
+        description=f"{_doc(filterset, name)} Repeatable or comma-separated, or both (any of them).",
     )
 
 
@@ -94,7 +118,10 @@ def _slugs(filterset, name: str) -> OpenApiParameter:
         {"type": "array", "items": {"type": "string"}},
         explode=True,
         style="form",
-        description=f"{_doc(filterset, name)} Repeatable (any of them). An unknown value is a 400.",
+        description=(
+            f"{_doc(filterset, name)} Repeatable or comma-separated, or both (any of them). "
+            "An unknown value is a 400."
+        ),
     )
 
 
@@ -177,6 +204,10 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(
         summary="A proposal",
+        description=(
+            "One published proposal with its delegates, themes and sources (each source's passages with "
+            "their offsets in the article's text)."
+        ),
         parameters=[ID_PATH, FORMAT_PARAMETER],
         responses={200: ProposalSerializer, **DETAIL_ERRORS},
     ),
@@ -228,38 +259,95 @@ class DelegateViewSet(ReadOnlyViewSet):
         return super().retrieve(request, *args, **kwargs)
 
 
-def _simple(summary: str, serializer) -> dict:
+def _simple(summary: str, serializer, *, listed: str, one: str, lookup: OpenApiParameter = ID_PATH) -> dict:
     return {
         "list": extend_schema(
             summary=summary,
+            description=listed,
             parameters=[FORMAT_PARAMETER],
             responses={200: serializer(many=True), **LIST_ERRORS},
         ),
         "retrieve": extend_schema(
             summary=f"{summary}: one",
-            parameters=[ID_PATH, FORMAT_PARAMETER],
+            description=one,
+            parameters=[lookup, FORMAT_PARAMETER],
             responses={200: serializer, **DETAIL_ERRORS},
         ),
     }
 
 
-@extend_schema_view(**_simple("Themes", ThemeSerializer))
-class ThemeViewSet(ReadOnlyViewSet):
+def _id_or_slug(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "id",
+        OpenApiTypes.STR,
+        OpenApiParameter.PATH,
+        description=f"The {what}'s slug (as in its URLs on the site, e.g. `artificial-intelligence`) or its id.",
+    )
+
+
+class SlugLookupMixin:
+    """Records named by slug everywhere else (themes, regions) are found by slug or by id."""
+
+    def get_object(self):
+        value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        queryset = self.filter_queryset(self.get_queryset())
+        found = queryset.filter(slug=value).first()
+        if found is None and is_record_id(value):
+            found = queryset.filter(pk=int(value)).first()
+        if found is None:
+            raise NotFound(f"没有标识为“{value[:50]}”的记录。")
+        self.check_object_permissions(self.request, found)
+        return found
+
+
+@extend_schema_view(
+    **_simple(
+        "Themes",
+        ThemeSerializer,
+        listed="The controlled vocabulary of themes, in their editorial order, each with `proposal_count`.",
+        one="One theme, by slug (`/api/v1/themes/digital-economy/`) or id.",
+        lookup=_id_or_slug("theme"),
+    )
+)
+class ThemeViewSet(SlugLookupMixin, ReadOnlyViewSet):
     serializer_class = ThemeSerializer
 
     def get_queryset(self):
         return selectors.themes_with_counts()
 
 
-@extend_schema_view(**_simple("Regions", RegionSerializer))
-class RegionViewSet(ReadOnlyViewSet):
+@extend_schema_view(
+    **_simple(
+        "Regions",
+        RegionSerializer,
+        listed=(
+            "Provinces, cities and districts in tree order (`path`), each with `proposal_count`: published "
+            "proposals by a delegate who belongs to the region or a region inside it (a membership there, "
+            "for an NPC deputy the delegation; for a delegate whose memberships name no region, an "
+            "organisation there where they hold a position)."
+        ),
+        one="One region, by slug (`/api/v1/regions/guizhou/`) or id.",
+        lookup=_id_or_slug("region"),
+    )
+)
+class RegionViewSet(SlugLookupMixin, ReadOnlyViewSet):
     serializer_class = RegionSerializer
 
     def get_queryset(self):
         return selectors.regions_with_counts()
 
 
-@extend_schema_view(**_simple("Organisations", OrganisationSerializer))
+@extend_schema_view(
+    **_simple(
+        "Organisations",
+        OrganisationSerializer,
+        listed=(
+            "Organisations where delegates hold positions, by name, each with `proposal_count` (published "
+            "proposals by the delegates who hold a position there)."
+        ),
+        one="One organisation, by id.",
+    )
+)
 class OrganisationViewSet(ReadOnlyViewSet):
     serializer_class = OrganisationSerializer
 

@@ -71,13 +71,23 @@ class ProposalQuerySet(models.QuerySet):
         )
 
     def in_regions(self, regions: Iterable) -> ProposalQuerySet:
-        """By a delegate with a membership in any of these regions or a region inside them."""
-        condition = models.Q()
-        for region in regions:
-            condition |= models.Q(delegate__memberships__region__path__startswith=region.path)
-        if not condition:
+        """By a delegate who belongs to any of these regions or a region inside them (proposals.regions)."""
+        from proposals.regions import delegate_ids_in_regions
+
+        delegate_ids = delegate_ids_in_regions(regions)
+        if delegate_ids is None:
             return self
-        return self.filter(Exists(Authorship.objects.filter(condition, proposal=OuterRef("pk"))))
+        return self.filter(
+            Exists(Authorship.objects.filter(proposal=OuterRef("pk"), delegate_id__in=delegate_ids))
+        )
+
+    def without_region(self) -> ProposalQuerySet:
+        """None of whose delegates belongs to a region (counted as 地区未注明)."""
+        from proposals.regions import placed_delegate_ids
+
+        return self.exclude(
+            Exists(Authorship.objects.filter(proposal=OuterRef("pk"), delegate_id__in=placed_delegate_ids()))
+        )
 
     def by_delegates(self, delegate_ids: Iterable[int]) -> ProposalQuerySet:
         return self.filter(

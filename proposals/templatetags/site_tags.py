@@ -4,6 +4,7 @@ from django import template
 from django.http import QueryDict
 from django.utils.safestring import SafeString
 
+from proposals.passages import blocks
 from proposals.search import highlight, snippet
 
 register = template.Library()
@@ -35,3 +36,9 @@ def without(context, key: str, value=None) -> str:
     params.pop("page", None)
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def as_blocks(paragraphs):
+    """Paragraphs of article text as blocks: ``#`` lines of the source as headings (proposals.passages)."""
+    return blocks(paragraphs)

@@ -4,6 +4,7 @@ from proposals.views.people import (
     delegate_detail,
     delegate_list,
     organisation_detail,
+    organisation_list,
     region_detail,
     region_list,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "delegate_detail",
     "delegate_list",
     "organisation_detail",
+    "organisation_list",
     "proposal_detail",
     "proposal_list",
     "region_detail",

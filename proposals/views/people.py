@@ -16,6 +16,7 @@ from proposals.models import (
     Proposal,
     Region,
 )
+from proposals.regions import RULE_TEXT, delegate_ids_in_regions
 from proposals.views.common import bind_filterset, paginate
 
 
@@ -64,8 +65,16 @@ def delegate_detail(request, pk: int):
 
 
 def region_list(request):
-    regions = selectors.regions_in_selection(Proposal.objects.published())
-    context = {"regions": regions, "breadcrumbs": [("首页", "/"), ("地区", None)]}
+    published = Proposal.objects.published()
+    regions = selectors.regions_in_selection(published)
+    for region in regions:  # indented by depth in the tree (a district directly under 重庆市 is one step in)
+        region.depth = len([p for p in region.path.split("/") if p]) - 1
+    context = {
+        "regions": regions,
+        "unplaced": published.without_region().count(),
+        "rule": RULE_TEXT,
+        "breadcrumbs": [("首页", "/"), ("地区", None)],
+    }
     return render(request, "proposals/region_list.html", context)
 
 
@@ -74,7 +83,7 @@ def region_detail(request, slug: str):
     ancestors = list(Region.objects.filter(path__in=_ancestor_paths(region.path)).order_by("path"))
     proposals = Proposal.objects.published().in_regions([region])
     delegates = selectors.delegates_with_counts(
-        Delegate.objects.published().filter(memberships__region__path__startswith=region.path).distinct(),
+        Delegate.objects.published().filter(pk__in=delegate_ids_in_regions([region])),
         positions=False,
     ).order_by("-proposal_count", "name")
     paged = paginate(request, proposals.order_by("-date", "-id").with_related())
@@ -111,6 +120,12 @@ def organisation_detail(request, pk: int):
         "units": organisation.units.all(),
         "paged": paged,
         "proposals": paged.objects,
-        "breadcrumbs": [("首页", "/"), ("机构", None), (organisation.name, None)],
+        "breadcrumbs": [("首页", "/"), ("机构", reverse("organisation-list")), (organisation.name, None)],
     }
     return render(request, "proposals/organisation_detail.html", context)
+
+
+def organisation_list(request):
+    organisations = selectors.organisations_with_counts().order_by("-proposal_count", "name", "id")
+    context = {"organisations": organisations, "breadcrumbs": [("首页", "/"), ("机构", None)]}
+    return render(request, "proposals/organisation_list.html", context)

@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from proposals import selectors
-from proposals.charts import Bar, bar_chart, stacked_bar_chart
+from proposals.charts import Bar, bar_chart, column_chart, stacked_bar_chart
 from proposals.models import Body, Proposal, ProposalKind, RegionLevel, Theme
+from proposals.regions import RULE_TEXT
 from proposals.views.common import paginate
 
 TOP_DELEGATES = 10
@@ -15,9 +16,8 @@ TOP_DELEGATES = 10
 
 def theme_list(request):
     themes = list(selectors.themes_with_counts())
-    chart = bar_chart(
-        [Bar(t.name, t.proposal_count, t.get_absolute_url()) for t in themes], title="各主题的建言数量"
-    )
+    ranked = sorted(themes, key=lambda t: -t.proposal_count)
+    chart = bar_chart([Bar(t.name, t.proposal_count) for t in ranked], title="各主题的建言数量")
     context = {"themes": themes, "chart": chart, "breadcrumbs": [("首页", "/"), ("主题", None)]}
     return render(request, "proposals/theme_list.html", context)
 
@@ -30,10 +30,21 @@ def theme_detail(request, slug: str):
         "theme": theme,
         "paged": paged,
         "proposals": paged.objects,
-        "top_delegates": list(selectors.delegate_counts(proposals, limit=TOP_DELEGATES)),
+        "top_delegates": ranking_without_ties(
+            list(selectors.delegate_counts(proposals, limit=TOP_DELEGATES))
+        ),
         "breadcrumbs": [("首页", "/"), ("主题", reverse("theme-list")), (theme.name, None)],
     }
     return render(request, "proposals/theme_detail.html", context)
+
+
+def ranking_without_ties(rows: list[dict]) -> list[dict]:
+    """A ranking only says something when the counts differ: the delegates with more proposals than the
+    fewest any of them has (nothing when they all have as many)."""
+    if not rows:
+        return []
+    floor = min(r["n"] for r in rows)
+    return [r for r in rows if r["n"] > floor]
 
 
 def stats(request):
@@ -47,9 +58,11 @@ def stats(request):
     rows = []
     for theme in themes:
         parts = [table.get((theme.slug, b.value), 0) for b in used_bodies]
-        rows.append({"theme": theme, "parts": parts, "total": sum(parts)})
+        cells = list(zip(used_bodies, parts, strict=True))
+        rows.append({"theme": theme, "parts": parts, "cells": cells, "total": sum(parts)})
+    rows.sort(key=lambda r: -r["total"])  # sorted bars: the largest first (stable: the themes' order on ties)
     theme_chart = stacked_bar_chart(
-        [Bar(r["theme"].name, r["total"], r["theme"].get_absolute_url(), r["parts"]) for r in rows],
+        [Bar(r["theme"].name, r["total"], parts=r["parts"]) for r in rows],
         [b.label for b in used_bodies],
         title="各主题建言按提出者身份",
     )
@@ -57,8 +70,14 @@ def stats(request):
         r for r in selectors.regions_in_selection(published) if r.n and r.level == RegionLevel.PROVINCE
     ]
     regions.sort(key=lambda r: (-r.n, r.path))
+    unplaced = published.without_region().count()
+    region_bars = [Bar(r.name, r.n) for r in regions]
+    if unplaced:
+        region_bars.append(Bar("地区未注明", unplaced))
+    region_bars.sort(key=lambda b: -b.value)
+    years = sorted(selectors.field_counts(published, "year"), key=lambda r: r["year"])
     region_chart = bar_chart(
-        [Bar(r.name, r.n, reverse("region-detail", args=[r.slug])) for r in regions],
+        region_bars,
         title="各地区代表委员的建言数量",
         color="#2c5f8a",
     )
@@ -69,7 +88,14 @@ def stats(request):
         "bodies": used_bodies,
         "theme_chart": theme_chart,
         "regions": regions,
+        "unplaced": unplaced,
+        "region_rule": RULE_TEXT,
         "region_chart": region_chart,
+        "year_chart": column_chart(
+            [Bar(str(r["year"]), r["n"]) for r in years],
+            title="各年份的建言数量",
+        ),
+        "years": years,
         "total": published.count(),
         "kinds": kinds,
         "breadcrumbs": [("首页", "/"), ("统计", None)],

@@ -16,20 +16,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-stale", action="store_true", help="do nothing when the files are up to date"
         )
+        parser.add_argument(
+            "--site-url",
+            default=None,
+            help="the site's public address, which the records' URLs start with (default: SITE_URL)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="say what would be written, write nothing")
 
-    def handle(self, *args, output: Path | None, if_stale: bool, dry_run: bool, **options):
+    def handle(self, *args, output: Path | None, if_stale: bool, dry_run: bool, site_url=None, **options):
         directory = output or bulk.export_dir()
         if dry_run:
             self.stdout.write(f"would write {', '.join(bulk.file_names())} to {directory}")
             return
         if if_stale:
             before = bulk.read_manifest(directory)
-            manifest = bulk.ensure_fresh(directory)
+            manifest = bulk.ensure_fresh(directory, site=site_url)
             if before and before.get("generated_at") == manifest["generated_at"]:
                 self.stdout.write(f"up to date: {directory}")
                 return
         else:
-            manifest = bulk.export(directory)
+            manifest = bulk.export(directory, site=site_url)
         counts = ", ".join(f"{name} {n}" for name, n in manifest["counts"].items())
         self.stdout.write(self.style.SUCCESS(f"wrote {directory}: {counts}"))
