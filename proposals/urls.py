@@ -3,6 +3,8 @@
 from django.urls import path
 
 from proposals import views
+from proposals.feeds import AtomProposalFeed, ProposalFeed
+from proposals.views.exports import proposals_csv
 
 urlpatterns = [
     path("", views.proposal_list, name="proposal-list"),
@@ -18,4 +20,9 @@ urlpatterns = [
     path("articles/", views.article_list, name="article-list"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("stats/", views.stats, name="stats"),
+    path("proposals.csv", proposals_csv, name="proposals-csv"),
+    path("feeds/", ProposalFeed(), name="feed-all"),
+    path("feeds/atom/", AtomProposalFeed(), name="feed-all-atom"),
+    path("feeds/<str:kind>/<str:key>/", ProposalFeed(), name="feed"),
+    path("feeds/<str:kind>/<str:key>/atom/", AtomProposalFeed(), name="feed-atom"),
 ]

@@ -47,7 +47,7 @@ def test_format_parameter_wins_over_accept(client, corpus):
 
 def test_csv_proposal_columns_flatten_nested_values(client, corpus):
     wanted = sorted(proposals_of("史浩飞"))[0]
-    rows = _csv(client.get("/api/v1/proposals/", {"format": "csv", "id": wanted}).content)
+    rows = _csv(client.get("/api/v1/proposals/", {"format": "csv", "id": wanted}).getvalue())
     assert len(rows) == 1
     row = rows[0]
     proposal = Proposal.objects.get(pk=wanted)
@@ -63,7 +63,7 @@ def test_csv_proposal_columns_flatten_nested_values(client, corpus):
 
 
 def test_csv_empty_page_keeps_the_header(client, corpus):
-    rows = client.get("/api/v1/proposals/", {"format": "csv", "year": 2000}).content
+    rows = client.get("/api/v1/proposals/", {"format": "csv", "year": 2000}).getvalue()
     assert rows.startswith(BOM)
     header = rows.decode("utf-8")[1:].splitlines()[0].split(",")
     assert header[:3] == ["id", "title", "summary"]
@@ -72,7 +72,7 @@ def test_csv_empty_page_keeps_the_header(client, corpus):
 def test_csv_neutralises_formulas(client, corpus):
     pk = sorted(published_ids())[0]
     Proposal.objects.filter(pk=pk).update(title='=HYPERLINK("http://evil.example","x")')
-    rows = _csv(client.get("/api/v1/proposals/", {"format": "csv", "id": pk}).content)
+    rows = _csv(client.get("/api/v1/proposals/", {"format": "csv", "id": pk}).getvalue())
     assert rows[0]["title"].startswith("'=")
 
 

@@ -36,6 +36,7 @@ from proposals.api.serializers import (
     ThemeSerializer,
     TombstoneSerializer,
 )
+from proposals.api.whole_csv import wants_whole_csv, whole_csv
 from proposals.filters import is_record_id
 from proposals.models import Delegate
 
@@ -90,7 +91,12 @@ FORMAT_PARAMETER = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
     enum=["json", "csv"],
-    description="`csv` for spreadsheets (UTF-8 with BOM; lists joined with “; ”). Default: JSON.",
+    description=(
+        "`csv` for spreadsheets (UTF-8 with BOM; lists joined with “; ”). Default: JSON. On a list without "
+        "`page_size` or `cursor`, CSV is the whole filtered list in one streamed file, up to 100,000 rows; "
+        "beyond that the file ends with a row saying it was cut (and `X-Rows-Truncated: true`). With "
+        "`page_size`/`cursor` it is one page, like JSON."
+    ),
 )
 
 
@@ -179,6 +185,13 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         if not is_record_id(value):
             raise ValidationError({"id": [f"“{value[:50]}” 不是有效的编号（应为正整数）。"]})
         return super().get_object()
+
+    def list(self, request, *args, **kwargs):
+        """``?format=csv`` without ``page_size`` or ``cursor``: the whole filtered list, streamed (a spreadsheet
+        cannot follow ``Link`` headers), up to ``exports.MAX_ROWS`` rows and then a row that says so."""
+        if wants_whole_csv(request):
+            return whole_csv(self, self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # An error is JSON even when CSV was asked for: a spreadsheet cannot show it, a script can read it.

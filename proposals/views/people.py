@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from proposals import selectors
+from proposals.feeds import list_tools
 from proposals.filters import DelegateFilterSet
 from proposals.models import (
     Body,
@@ -17,6 +18,7 @@ from proposals.models import (
     Region,
 )
 from proposals.regions import RULE_TEXT, delegate_ids_in_regions
+from proposals.related import cosigners
 from proposals.views.common import bind_filterset, paginate
 
 
@@ -59,7 +61,9 @@ def delegate_detail(request, pk: int):
         "positions": positions,
         "aliases": [a.name for a in delegate.aliases.all() if a.name != delegate.name],
         "proposals": proposals,
+        "cosigners": list(cosigners(delegate)),
         "breadcrumbs": [("首页", "/"), ("代表委员", reverse("delegate-list")), (delegate.name, None)],
+        **list_tools("delegate", str(delegate.pk)),
     }
     return render(request, "proposals/delegate_detail.html", context)
 
@@ -96,6 +100,7 @@ def region_detail(request, slug: str):
         "paged": paged,
         "proposals": paged.objects,
         "breadcrumbs": [*crumbs, (region.name, None)],
+        **list_tools("region", region.slug),
     }
     return render(request, "proposals/region_detail.html", context)
 
@@ -121,6 +126,7 @@ def organisation_detail(request, pk: int):
         "paged": paged,
         "proposals": paged.objects,
         "breadcrumbs": [("首页", "/"), ("机构", reverse("organisation-list")), (organisation.name, None)],
+        **list_tools(query=f"organisation={organisation.pk}"),
     }
     return render(request, "proposals/organisation_detail.html", context)
 

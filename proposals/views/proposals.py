@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
 
+from proposals.citation import citation_line
 from proposals.facets import proposal_facets
+from proposals.feeds import list_query, list_tools
 from proposals.filters import ProposalFilterSet, ProposalOrdering
 from proposals.models import Proposal
 from proposals.passages import Span, quote_paragraphs
+from proposals.related import related_proposals
 from proposals.views.common import bind_filterset, paginate
 
 PAGE_SIZES = [10, 20, 50, 100]
@@ -35,6 +38,7 @@ def proposal_list(request):
         "chosen_ordering": filterset.form.cleaned_data.get("ordering") or "",
         "page_sizes": PAGE_SIZES,
         "breadcrumbs": [("首页", None)],
+        **list_tools(query=list_query(request)),
     }
     return render(request, "proposals/proposal_list.html", context, status=400 if errors else 200)
 
@@ -58,11 +62,16 @@ def proposal_detail(request, pk: int):
             }
         )
     quotes.sort(key=lambda q: (q["article"].published_on is None, q["article"].published_on, q["article"].pk))
+    authorships = list(proposal.authorships.all())
+    permanent_url = request.build_absolute_uri(proposal.get_absolute_url())
     context = {
         "proposal": proposal,
         "quotes": quotes,
+        "permanent_url": permanent_url,
+        "citation": citation_line(proposal, authorships, [q["article"] for q in quotes], permanent_url),
         "themes": list(proposal.themes.all()),
-        "authorships": list(proposal.authorships.all()),
+        "related": related_proposals(proposal),
+        "authorships": authorships,
         "breadcrumbs": [("首页", "/"), ("建言", "/"), (proposal.title, None)],
     }
     return render(request, "proposals/proposal_detail.html", context)

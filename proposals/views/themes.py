@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from proposals import selectors
 from proposals.charts import Bar, bar_chart, column_chart, stacked_bar_chart
+from proposals.feeds import list_tools
 from proposals.models import Body, Proposal, ProposalKind, RegionLevel, Theme
 from proposals.regions import RULE_TEXT
 from proposals.views.common import paginate
@@ -34,6 +35,7 @@ def theme_detail(request, slug: str):
             list(selectors.delegate_counts(proposals, limit=TOP_DELEGATES))
         ),
         "breadcrumbs": [("首页", "/"), ("主题", reverse("theme-list")), (theme.name, None)],
+        **list_tools("theme", theme.slug),
     }
     return render(request, "proposals/theme_detail.html", context)
 
