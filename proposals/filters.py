@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
 from proposals.search import parse_query
+from proposals.search_themes import themes_named_in
 
 MAX_IDS = 500
 MAX_ID_DIGITS = 18  # a 64-bit integer: SQLite cannot even bind 10**20, and PostgreSQL rejects it
@@ -159,7 +160,14 @@ class ProposalFilterSet(django_filters.FilterSet):
     def filter_q(self, qs, name, value):
         if not value:
             return qs
-        self.parsed_query = parse_query(value)
+        # the facets filter again with the same value: parse and look the named themes up once
+        cached = getattr(self, "_parsed_for", None)
+        if cached is not None and cached[0] == value:
+            self.parsed_query = cached[1]
+        else:
+            self.parsed_query = parse_query(value)
+            self.parsed_query.themes = themes_named_in(self.parsed_query)
+            self._parsed_for = (value, self.parsed_query)
         return qs.search(self.parsed_query)
 
     def filter_theme(self, qs, name, value):

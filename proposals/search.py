@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least, Length, Replace
 from django.utils.html import escape
@@ -52,6 +52,30 @@ def _converter():
     from opencc import OpenCC
 
     return OpenCC("t2s")
+
+
+# Regional phrase configurations, applied to queries only: on the indexed text they would also rewrite
+# mainland words (智慧城市 -> 智能城市). tw2sp converts Taiwan phrases (人工智慧 -> 人工智能, 軟體 -> 软件);
+# hk2s Hong Kong forms.
+VARIANT_CONFIGS = ("tw2sp", "hk2s")
+
+
+@functools.cache
+def _variant_converter(config: str):
+    from opencc import OpenCC
+
+    return OpenCC(config)
+
+
+def mainland_variants(text: str) -> list[str]:
+    """The text as the regional phrase configurations read it, where that differs from plain t2s."""
+    plain_text = to_simplified(text).lower()
+    out: list[str] = []
+    for config in VARIANT_CONFIGS:
+        converted = _variant_converter(config).convert(text).lower()
+        if converted != plain_text and converted not in out:
+            out.append(converted)
+    return out
 
 
 def to_simplified(text: str) -> str:
@@ -106,13 +130,25 @@ class ParsedQuery:
     terms: list[Term] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
     truncated: bool = False
+    # The query as written in mainland usage, when a Taiwan/Hong Kong phrase configuration of OpenCC reads
+    # it differently (人工智慧 -> 人工智能): a proposal matching any of them matches (query time only).
+    variants: list[ParsedQuery] = field(default_factory=list)
+    # Themes the query names (set by the caller, proposals.search_themes): their proposals match too,
+    # ranked below every text match.
+    themes: list = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.phrases)
 
     @property
+    def words(self) -> list[str]:
+        return [t.word for t in self.terms] + self.phrases
+
+    @property
     def highlight_words(self) -> list[str]:
-        words = {t.word for t in self.terms} | set(self.phrases)
+        words = set(self.words)
+        for variant in self.variants:
+            words |= set(variant.words)
         return sorted(words, key=len, reverse=True)
 
 
@@ -126,7 +162,7 @@ def _term(word: str) -> Term:
     return Term(word, ((word,),))
 
 
-def parse_query(raw: str, max_length: int | None = None) -> ParsedQuery:
+def parse_query(raw: str, max_length: int | None = None, *, variants: bool = True) -> ParsedQuery:
     """Segment a reader's query. Phrases in quotation marks stay whole; the rest is segmented by jieba."""
     max_length = max_length or settings.SEARCH_QUERY_MAX_LENGTH
     raw = (raw or "").strip()
@@ -137,7 +173,14 @@ def parse_query(raw: str, max_length: int | None = None) -> ParsedQuery:
     phrases = [p.strip() for p in _PHRASE.findall(text) if p.strip()]
     rest = _PHRASE.sub(" ", text)
     words = list(dict.fromkeys(w for w in _tokenizer().cut(rest) if w.strip() and _TOKEN_OK.match(w.strip())))
-    return ParsedQuery(raw=raw, terms=[_term(w.strip()) for w in words], phrases=phrases, truncated=truncated)
+    parsed = ParsedQuery(
+        raw=raw, terms=[_term(w.strip()) for w in words], phrases=phrases, truncated=truncated
+    )
+    if variants:
+        parsed.variants = [
+            v for v in (parse_query(text, max_length, variants=False) for text in mainland_variants(raw)) if v
+        ]
+    return parsed
 
 
 def _tsquery_literal(alternatives: tuple[tuple[str, ...], ...]) -> str:
@@ -191,11 +234,13 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
     The one search function behind the site and the API: the backend difference stays here.
     """
     query = raw if isinstance(raw, ParsedQuery) else parse_query(raw)
-    if not query:
+    if not query and not query.themes:
         # Nothing searchable (punctuation only): no results; an empty query: everything. Either way the
         # rank exists, so that ordering by relevance never fails.
         qs = qs.none() if query.raw else qs
         return qs.annotate(search_rank=Value(0, output_field=IntegerField()))
+    if query.variants or query.themes:
+        return _apply_expanded_search(qs, query)
     qs = _match_postgres(qs, query) if connection.vendor == "postgresql" else _match_tokens(qs, query)
     # The token index only narrows the candidates: a word matched through its bigrams could have them
     # scattered (人工智慧 would match a text with 人工智能 and 智慧城市). Every word and phrase must occur
@@ -214,6 +259,75 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
     return qs.annotate(search_rank=rank)
 
 
+def _index_condition(query: ParsedQuery) -> Q | None:
+    """The indexed pre-filter of one reading of the query (None: nothing to pre-filter on)."""
+    if connection.vendor == "postgresql":
+        parts = [f"({_tsquery_literal(t.alternatives)})" for t in query.terms if not t.substring]
+        for phrase in query.phrases:
+            pairs = bigrams(phrase)
+            if pairs:
+                parts.append("(" + " & ".join(f"'{p}'" for p in dict.fromkeys(pairs)) + ")")
+        if not parts:
+            return None
+        sql = f"{SEARCH_VECTOR_SQL} @@ %s::tsquery"
+        return Q(RawSQL(sql, [" & ".join(parts)], output_field=BooleanField()))
+    condition = Q()
+    for term in query.terms:
+        if term.substring:
+            continue
+        either = Q()
+        for alt in term.alternatives:
+            all_of = Q()
+            for tok in alt:
+                all_of &= Q(search_tokens__contains=f" {tok} ")
+            either |= all_of
+        condition &= either
+    return condition
+
+
+def _verbatim_condition(query: ParsedQuery) -> Q:
+    condition = Q()
+    for word in query.words:
+        condition &= Q(search_plain__contains=word)
+    return condition
+
+
+def _rank(query: ParsedQuery):
+    rank = Value(0, output_field=IntegerField())
+    for word in query.words:
+        title_hit = Case(
+            When(search_title__contains=word, then=Value(TITLE_WEIGHT)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        rank = rank + title_hit + Least(_occurrences("search_plain", word), Value(MAX_OCCURRENCES))
+    return rank
+
+
+def _apply_expanded_search(qs: QuerySet, query: ParsedQuery) -> QuerySet:
+    """A query with mainland variants or named themes: a proposal matches any reading of the query (ranked
+    by its words as the plain search does), or is on a named theme (rank 0: below every text match, whose
+    rank is at least 1 since each of its words occurs)."""
+    from proposals.models import Proposal
+
+    readings = [q for q in (query, *query.variants) if q]
+    matched = Q(pk__in=[])
+    ranks = []
+    for reading in readings:
+        index = _index_condition(reading)
+        verbatim = _verbatim_condition(reading)
+        matched |= (index & verbatim) if index is not None else verbatim
+        ranks.append(When(verbatim, then=_rank(reading)))
+    condition = matched
+    if query.themes:
+        tagged = Proposal.themes.through.objects.filter(
+            proposal=OuterRef("pk"), theme__slug__in=[t.slug for t in query.themes]
+        )
+        condition |= Q(Exists(tagged))
+    rank = Case(*ranks, default=Value(0), output_field=IntegerField()) if ranks else Value(0)
+    return qs.filter(condition).annotate(search_rank=rank)
+
+
 def snippet(text: str, query: ParsedQuery | None, width: int = 120) -> str:
     """A window of the text around the first query word (the start of the text without a query)."""
     text = text or ""
@@ -227,6 +341,22 @@ def snippet(text: str, query: ParsedQuery | None, width: int = 120) -> str:
             start = max(0, min(hits) - width // 4)
     end = min(len(text), start + width)
     return f"{'…' if start else ''}{text[start:end]}{'…' if end < len(text) else ''}"
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n")
+
+
+def matching_sentence(text: str, query: ParsedQuery | None, width: int = 160) -> str:
+    """The first sentence of the text where one of the query's words occurs (a window of it when long);
+    empty when none does."""
+    if not text or not query:
+        return ""
+    words = query.highlight_words
+    for sentence in _SENTENCE_END.split(text):
+        lowered = to_simplified(sentence).lower()
+        if sentence.strip() and any(w and w in lowered for w in words):
+            return snippet(sentence.strip(), query, width)
+    return ""
 
 
 def highlight(text: str, query: ParsedQuery | None) -> SafeString:
@@ -263,6 +393,7 @@ __all__ = [
     "bigrams",
     "highlight",
     "index_tokens",
+    "matching_sentence",
     "parse_query",
     "plain",
     "segment",

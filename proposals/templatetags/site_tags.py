@@ -5,7 +5,8 @@ from django.http import QueryDict
 from django.utils.safestring import SafeString
 
 from proposals.passages import blocks
-from proposals.search import highlight, snippet
+from proposals.search import highlight, matching_sentence, snippet
+from proposals.search_themes import matched_by_theme
 
 register = template.Library()
 
@@ -42,3 +43,15 @@ def without(context, key: str, value=None) -> str:
 def as_blocks(paragraphs):
     """Paragraphs of article text as blocks: ``#`` lines of the source as headings (proposals.passages)."""
     return blocks(paragraphs)
+
+
+@register.filter
+def sentence_matching(text: str, query) -> str:
+    """The sentence of the text where the query's words occur ("" when none does)."""
+    return matching_sentence(text, query)
+
+
+@register.filter
+def themes_matching(proposal, query) -> list:
+    """The themes named by the query that this proposal is on (why a theme match matched)."""
+    return matched_by_theme(proposal, query)

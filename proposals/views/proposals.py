@@ -11,6 +11,7 @@ from proposals.filters import ProposalFilterSet, ProposalOrdering
 from proposals.models import Proposal
 from proposals.passages import Span, quote_paragraphs
 from proposals.related import related_proposals
+from proposals.suggestions import date_range_notice, suggest
 from proposals.views.common import bind_filterset, paginate
 
 PAGE_SIZES = [10, 20, 50, 100]
@@ -23,12 +24,18 @@ def proposal_list(request):
     paged = paginate(request, filterset.qs.with_related())
     query = filterset.parsed_query  # set while filtering (filterset.qs)
     facets = proposal_facets(filterset)
+    data = filterset.form.cleaned_data
+    date_notice = date_range_notice(data.get("date_after"), data.get("date_before"))
+    filtered = any(data.get(name) for name in data if name not in ("q", "ordering"))
+    suggestions = suggest(data.get("q") or "", filtered=filtered) if not paged.page.paginator.count else None
     orderings = [(v, label) for v, label in ProposalOrdering.CHOICES if v != ProposalOrdering.UPDATED]
     context = {
         "filterset": filterset,
         "query": query,
         "q": filterset.form.cleaned_data.get("q") or "",
         "errors": errors,
+        "date_notice": date_notice,
+        "suggestions": suggestions,
         "paged": paged,
         "proposals": paged.objects,
         "facets": facets,
