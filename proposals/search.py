@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least, Length, Replace
 from django.utils.html import escape
@@ -318,12 +318,12 @@ def _apply_expanded_search(qs: QuerySet, query: ParsedQuery) -> QuerySet:
         verbatim = _verbatim_condition(reading)
         matched |= (index & verbatim) if index is not None else verbatim
         ranks.append(When(verbatim, then=_rank(reading)))
-    condition = matched
+    # Two id sets, each found its own way (the text match on the index, the themes on their table), then
+    # joined: an OR of the two conditions on one row would keep PostgreSQL from using the index.
+    condition = Q(pk__in=Proposal.objects.filter(matched).values("pk")) if readings else Q(pk__in=[])
     if query.themes:
-        tagged = Proposal.themes.through.objects.filter(
-            proposal=OuterRef("pk"), theme__slug__in=[t.slug for t in query.themes]
-        )
-        condition |= Q(Exists(tagged))
+        tagged = Proposal.themes.through.objects.filter(theme__slug__in=[t.slug for t in query.themes])
+        condition |= Q(pk__in=tagged.values("proposal_id"))
     rank = Case(*ranks, default=Value(0), output_field=IntegerField()) if ranks else Value(0)
     return qs.filter(condition).annotate(search_rank=rank)
 
