@@ -110,3 +110,8 @@ def test_export_bulk_writes_urls_from_site_url(corpus, tmp_path, settings):
     data = json.loads((tmp_path / "npp_db.json").read_text(encoding="utf-8"))
     assert data["proposals"][0]["url"].startswith("https://npp.example.org/proposals/")
     assert data["licence"]["url"] == licence.URL
+
+
+def test_removing_one_of_comma_separated_values_on_the_site_keeps_the_other(client, corpus):
+    html = client.get("/?theme=digital-economy,artificial-intelligence").content.decode()
+    assert 'href="?theme=artificial-intelligence" aria-label="去掉主题 数字经济"' in html

@@ -33,7 +33,9 @@ def without(context, key: str, value=None) -> str:
     if value is None:
         params.pop(key, None)
     else:
-        params.setlist(key, [v for v in params.getlist(key) if v != str(value)])
+        # values may come repeated or comma-separated (filters.CommaSeparatedMultiple): remove the one value
+        values = [part.strip() for v in params.getlist(key) for part in v.split(",")]
+        params.setlist(key, [v for v in values if v and v != str(value)])
     params.pop("page", None)
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
