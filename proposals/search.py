@@ -318,14 +318,18 @@ def _apply_expanded_search(qs: QuerySet, query: ParsedQuery) -> QuerySet:
         verbatim = _verbatim_condition(reading)
         matched |= (index & verbatim) if index is not None else verbatim
         ranks.append(When(verbatim, then=_rank(reading)))
-    # Two id sets, each found its own way (the text match on the index, the themes on their table), then
-    # joined: an OR of the two conditions on one row would keep PostgreSQL from using the index.
-    condition = Q(pk__in=Proposal.objects.filter(matched).values("pk")) if readings else Q(pk__in=[])
+    # One id set, the UNION of two found each their own way (the text match on the index, the themes on
+    # their table): an OR of two conditions on each row would keep PostgreSQL from using the index.
+    ids = Proposal.objects.filter(matched).order_by().values("pk") if readings else None
     if query.themes:
-        tagged = Proposal.themes.through.objects.filter(theme__slug__in=[t.slug for t in query.themes])
-        condition |= Q(pk__in=tagged.values("proposal_id"))
+        tagged = (
+            Proposal.themes.through.objects.filter(theme__slug__in=[t.slug for t in query.themes])
+            .order_by()
+            .values("proposal_id")
+        )
+        ids = tagged if ids is None else ids.union(tagged)
     rank = Case(*ranks, default=Value(0), output_field=IntegerField()) if ranks else Value(0)
-    return qs.filter(condition).annotate(search_rank=rank)
+    return qs.filter(pk__in=ids).annotate(search_rank=rank)
 
 
 def snippet(text: str, query: ParsedQuery | None, width: int = 120) -> str:
