@@ -259,18 +259,23 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
     return qs.annotate(search_rank=rank)
 
 
+def _tsquery_text(query: ParsedQuery) -> str | None:
+    """The PostgreSQL tsquery of one reading of the query (None: nothing to pre-filter on)."""
+    parts = [f"({_tsquery_literal(t.alternatives)})" for t in query.terms if not t.substring]
+    for phrase in query.phrases:
+        pairs = bigrams(phrase)
+        if pairs:
+            parts.append("(" + " & ".join(f"'{p}'" for p in dict.fromkeys(pairs)) + ")")
+    return " & ".join(parts) if parts else None
+
+
 def _index_condition(query: ParsedQuery) -> Q | None:
     """The indexed pre-filter of one reading of the query (None: nothing to pre-filter on)."""
     if connection.vendor == "postgresql":
-        parts = [f"({_tsquery_literal(t.alternatives)})" for t in query.terms if not t.substring]
-        for phrase in query.phrases:
-            pairs = bigrams(phrase)
-            if pairs:
-                parts.append("(" + " & ".join(f"'{p}'" for p in dict.fromkeys(pairs)) + ")")
-        if not parts:
+        text = _tsquery_text(query)
+        if text is None:
             return None
-        sql = f"{SEARCH_VECTOR_SQL} @@ %s::tsquery"
-        return Q(RawSQL(sql, [" & ".join(parts)], output_field=BooleanField()))
+        return Q(RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [text], output_field=BooleanField()))
     condition = Q()
     for term in query.terms:
         if term.substring:
@@ -313,11 +318,20 @@ def _apply_expanded_search(qs: QuerySet, query: ParsedQuery) -> QuerySet:
     readings = [q for q in (query, *query.variants) if q]
     matched = Q(pk__in=[])
     ranks = []
+    tsqueries = [_tsquery_text(r) for r in readings] if connection.vendor == "postgresql" else []
     for reading in readings:
-        index = _index_condition(reading)
         verbatim = _verbatim_condition(reading)
-        matched |= (index & verbatim) if index is not None else verbatim
+        if tsqueries:  # PostgreSQL: one index condition for all readings, below
+            matched |= verbatim
+        else:
+            index = _index_condition(reading)
+            matched |= (index & verbatim) if index is not None else verbatim
         ranks.append(When(verbatim, then=_rank(reading)))
+    if tsqueries and all(tsqueries):
+        # every reading's words in one tsquery (a reading matches verbatim only where its tokens are)
+        either = " | ".join(f"({t})" for t in tsqueries)
+        sql = f"{SEARCH_VECTOR_SQL} @@ %s::tsquery"
+        matched = Q(RawSQL(sql, [either], output_field=BooleanField())) & matched
     # One id set, the UNION of two found each their own way (the text match on the index, the themes on
     # their table): an OR of two conditions on each row would keep PostgreSQL from using the index.
     ids = Proposal.objects.filter(matched).order_by().values("pk") if readings else None
