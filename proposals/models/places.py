@@ -59,7 +59,7 @@ class Region(TimeStamped):
 
     @property
     def full_name(self) -> str:
-        if self.parent_id and self.level == RegionLevel.DISTRICT:
+        if self.level == RegionLevel.DISTRICT and self.parent is not None:
             return f"{self.parent.name}{self.name}"
         return self.name
 
@@ -72,5 +72,5 @@ class Region(TimeStamped):
             raise ValidationError({"parent": "地级、县级地区需要上级地区。"})
 
     def save(self, *args, **kwargs) -> None:
-        self.path = f"{self.parent.path if self.parent_id else '/'}{self.slug}/"
+        self.path = f"{self.parent.path if self.parent is not None else '/'}{self.slug}/"
         super().save(*args, **kwargs)
