@@ -1,6 +1,7 @@
 """Shared test base: the loaded corpus, named users, and settings for fast tests."""
 
 import os
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +17,27 @@ def _fast_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_scanned_once():
+    """WhiteNoise lists and stats every static file (Swagger UI's included) whenever a middleware chain is
+    built, and the test client builds one per test: a fifth of the suite's time. The files do not change
+    during a run, so the first scan serves every later chain (the same code path, done once)."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    scan = WhiteNoiseMiddleware.add_files_from_finders
+    scanned: dict = {}
+
+    def add_files_once(self):
+        if not scanned:
+            scan(self)
+            scanned.update(self.files)
+        else:
+            self.files.update(scanned)
+
+    with mock.patch.object(WhiteNoiseMiddleware, "add_files_from_finders", add_files_once):
+        yield
 
 
 @pytest.fixture(scope="session")
