@@ -48,6 +48,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def blank_db(db):
+    """A database without the curated corpus: its rows are deleted inside this test's transaction (rolled
+    back afterwards), so the test sees only the small named records it makes (tests/factories.py) and no
+    change to fixtures/curation.yaml can break it."""
+    from django.apps import apps
+    from django.core.cache import cache
+    from django.db import connection
+
+    models = apps.get_app_config("proposals").get_models(include_auto_created=True)
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+    cache.clear()  # nothing computed from the corpus (bulk-file fingerprints, throttles) carries over
+
+
+@pytest.fixture
 def corpus(db):
     """The published seed corpus, loaded from fixtures/corpus.json."""
     from proposals.models import Proposal
