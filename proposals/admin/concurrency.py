@@ -9,7 +9,7 @@ version checked in the UPDATE itself (proposals.models.base.Versioned) closes th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core import signing
@@ -82,7 +82,13 @@ def _short(text: str, size: int = 60) -> str:
     return text if len(text) <= size else f"{text[:size]}…"
 
 
-class EditGuardMixin:
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin as _AdminBase
+else:
+    _AdminBase = object
+
+
+class EditGuardMixin(_AdminBase):
     """For a ModelAdmin: change forms carry an edit token and refuse a stale save (see the module)."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -91,7 +97,7 @@ class EditGuardMixin:
             return form
         model_admin = self
 
-        class GuardedForm(form):
+        class GuardedForm(form):  # type: ignore[valid-type,misc]
             def clean(self):
                 cleaned = super().clean()
                 model_admin.check_edit_token(request, self.instance, self.data.get(TOKEN_FIELD))
@@ -110,7 +116,7 @@ class EditGuardMixin:
         current = type(obj)._base_manager.select_for_update().get(pk=obj.pk)  # locked until the save ends
         now = snapshot(self, request, current)
         if before == now:
-            obj.version = now["v"]
+            setattr(obj, "version", now["v"])  # noqa: B010 (any versioned model)
             return
         changes = differences(before, now)
         raise ValidationError(
