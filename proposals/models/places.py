@@ -59,7 +59,7 @@ class Region(TimeStamped):
 
     @property
     def full_name(self) -> str:
-        if self.parent_id and self.level == RegionLevel.DISTRICT:
+        if self.level == RegionLevel.DISTRICT and self.parent is not None:
             return f"{self.parent.name}{self.name}"
         return self.name
 
