@@ -174,7 +174,7 @@ def _delegate_from(name: str, mentions: list[Mention], blocks: list[Block], text
                 same[0].region = draft.region
         for organisation, title in mention.positions:
             if not any(p.organisation == organisation and p.title == title for p in delegate.positions):
-                span = block.text.find(organisation, 0, mention.end)
+                span = block.text.rfind(organisation, 0, mention.end)
                 evidence = ""
                 if span >= 0:
                     evidence = "".join(p.text for p in block.passages(span, mention.end, text)[:1])

@@ -141,6 +141,18 @@ def section_of(heading: str) -> Section | None:
     return None
 
 
+_PROVINCE_NAMES = "|".join(sorted(PROVINCES, key=len, reverse=True))
+_PLACE_PREFIX = re.compile(
+    rf"(?:全国|(?:(?:{_PROVINCE_NAMES})(?:省|市|自治区)?)?(?:[{_HAN}]{{1,4}}?(?:市|区|县))?(?:省|市|区|县)?)$"
+)
+
+
+def _prefix_length(left: str) -> int:
+    """How many characters before 政协/人大 name its place (全国, 湖北省, 武汉市, 上海市松江区, 省)."""
+    match = _PLACE_PREFIX.search(left)
+    return len(match.group(0)) if match else 0
+
+
 def _body_phrases(text: str, start: int, stop: int) -> list[Membership]:
     """Every body phrase in ``text[start:stop]`` (the sentence before a name)."""
     found: list[Membership] = []
@@ -155,7 +167,7 @@ def _body_phrases(text: str, start: int, stop: int) -> list[Membership]:
                 body=_LEVEL_BODY.get((kind, level), ""),
                 region=region,
                 role=role,
-                evidence=(index - (len(text[:index]) - len(text[:index].rstrip())), start + match.end()),
+                evidence=(index - _prefix_length(text[max(0, index - 14) : index]), start + match.end()),
             )
         )
     return found

@@ -149,9 +149,8 @@ def suggest_themes(text: str, themes: Mapping[str, Iterable[str]], limit: int = 
 
 def summary_of(text: str, limit: int = 120) -> str:
     """The first sentence of the statement that carries a speech verb, trimmed to ``limit`` characters."""
-    sentences = [s for s in re.split(r"(?<=[。！？])", text) if s.strip()]
-    chosen = next((s for s in sentences if re.search(r"建议|呼吁|提出|认为|表示", s)), text)
-    chosen = chosen.strip()
+    match = re.search(r"(?:建议|呼吁|提出|认为|表示)[^。！？]*[。！？]?", text)
+    chosen = text[: match.end()].strip() if match else text.strip()
     return chosen if len(chosen) <= limit else chosen[: limit - 1] + "…"
 
 
