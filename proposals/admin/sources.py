@@ -9,6 +9,7 @@ from django.utils.html import format_html_join
 
 from proposals.admin.display import admin_link, quote_in_context, related_count
 from proposals.admin.forms import PassageFormSet, QuotePassageForm
+from proposals.admin.ingest import IngestAdminMixin
 from proposals.models import Article, Quote, QuotePassage
 
 
@@ -43,7 +44,7 @@ class ArticleQuoteInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(IngestAdminMixin, admin.ModelAdmin):
     list_display = ["title", "outlet_display", "published_on", "file_name", "quote_count"]
     list_filter = ["outlet", "published_on"]
     search_fields = ["title", "outlet", "file_name", "text"]
