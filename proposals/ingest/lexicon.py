@@ -54,6 +54,11 @@ TITLES = sorted(
     key=len,
     reverse=True,
 )
+# Role words that may stand right before a name in an introduction, besides TITLES.
+ROLE_WORDS = _words(
+    """专家 首席专家 主委 副主委 行长 副行长 社长 站长 馆长 园长 律师 主任律师 教师 老师 讲师 副教授 农机手 负责人
+    运营负责人 召集人 带头人 农艺师 设计师 会计师 医师 支书 党总支书记 总支书记 组长 队长 理事 委员 常委"""
+)
 # Suffixes that end an organisation's name.
 ORG_SUFFIXES = _words(
     """集团公司 有限公司 股份有限公司 分公司 公司 集团 研究院 研究所 研究中心 大学 学院 医院 银行 委员会 局 厅 委
@@ -105,11 +110,11 @@ SURNAMES = set(
     楼 盘 满 闻 位 厉 伊 仝 区 郜 海 阚 花 权 强 帅 屠 豆 朴 盖 练 廉 禹 井 祖 漆 巴 丰 支 卿 国 狄 平 计 索
     宣 晋 相 初 门 云 容 敬 来 扈 晁 芮 都 普 阙 浦 戈 伏 鹿 薄 邸 雍 辜 羊 阿 乌 母 裘 亓 修 邰 赫 杭 况
     那 宿 鲜 印 逯 隆 茹 诸 战 慕 危 玉 银 亢 嵇 公 哈 湛 宾 戎 勾 茅 利 於 呼 居 揭 干 但 尉 冶 斯 元 束 檀
-    衣 信 展 阴 昝 智 幸 奉 植 衡 富 尧 闭 由 欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 司徒"""
+    衣 信 展 阴 昝 智 幸 奉 植 衡 富 尧 闭 由 欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 司徒 刀 阎"""
     )
 )
 # Characters that cannot be the last character of a personal name in these reports (verbs, particles).
-NOT_NAME_END = set("在说等和与的了是也还就都为从对将把被向于代委")
+NOT_NAME_END = set("在说等与的了是也还就都为从对将把被向于代委")
 # Words that look like a surname and a name but are not people.
 NOT_NAMES = ("全国", "人大", "政协", "代表", "委员", "中央", "国家", "政府", "企业", "公司")
 
@@ -151,3 +156,10 @@ def pos_tokenizer() -> Any:
     import jieba.posseg
 
     return jieba.posseg.POSTokenizer(tokenizer())
+
+
+def word_frequency(word: str) -> int:
+    """How often jieba's dictionary has seen the word (0 when unknown)."""
+    tk = tokenizer()
+    tk.check_initialized()
+    return int(tk.FREQ.get(word) or 0)

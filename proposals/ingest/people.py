@@ -16,19 +16,34 @@ from proposals.ingest.lexicon import (
     NOT_NAMES,
     ORG_SUFFIXES,
     PROVINCES,
+    ROLE_WORDS,
     SKIP_ROLES,
     SPEECH_VERBS,
     SURNAMES,
     TITLES,
     pos_tokenizer,
+    word_frequency,
 )
 from proposals.ingest.text import Block
 
 _HAN = r"\u3400-\u9fff"
+COMMON_WORD = 50  # jieba dictionary frequency above which a two-character string is a real word
 _TITLE_RE = "|".join(map(re.escape, TITLES))
 _VERBS = "|".join(SPEECH_VERBS)
 # What may follow a name when an article introduces someone.
-_AFTER_NAME = rf"(?:{_VERBS}|在|率队|代表[^团大]|的发言|此次|等|说|：|:|还|也|所在|履职|接受|调研|看来|$)"
+_AFTER_NAME = (
+    rf"(?:{_VERBS}|在|率队|代表[^团大]|的发言|此次|等|说|：|:|，|,|还|也|所在|履职|接受|调研|看来|$)"
+)
+# Where a name may begin in an introduction: after a title, a role word (…长, …师, …员, …手, …人, 专家,
+# 副主委) or the body phrase itself.
+_LEFT_OF_NAME = "|".join(
+    map(
+        re.escape,
+        sorted(
+            {*TITLES, *ROLE_WORDS, "人大代表", "政协委员", "政协常委", "代表", "主席"}, key=len, reverse=True
+        ),
+    )
+)
 _BOUNDARY = r"(?:^|(?<=[。！？；，,、：:”“\s（(■]))"
 _BODY_RANK = r"(?:政协|人大)(?:常委会)?(?:副主席|主席|常委|委员|代表)"
 _NATIONAL = re.compile(r"全国人大代表|全国政协委员|全国政协常委")
@@ -73,20 +88,41 @@ def looks_like_name(name: str) -> bool:
 
 
 def _name_candidates(text: str, end_of_left: int) -> Iterable[tuple[int, int]]:
-    """Name spans starting at ``end_of_left``: three characters, then two (surname-checked)."""
+    """Name spans starting at ``end_of_left``: three characters, then two (surname-checked), when a
+    speech verb or a pause follows; else three characters unless the third begins a word (严霁主持)."""
     for length in (3, 2, 4):
         start, stop = end_of_left, end_of_left + length
         name = text[start:stop]
         if len(name) != length or not re.fullmatch(rf"[{_HAN}]+", name):
             continue
+        if length == 4 and name[:2] not in SURNAMES:
+            continue
         if not looks_like_name(name):
             continue
         if re.match(_AFTER_NAME, text[stop:]):
             yield start, stop
+    start = end_of_left
+    surname = 2 if text[start : start + 2] in SURNAMES else 1
+    # A common word starting at the third character ends a two-character name (严霁主持, 易澜今年…).
+    given = 1 if word_frequency(text[start + surname + 1 : start + surname + 3]) >= COMMON_WORD else 2
+    if not re.match(rf"[{_HAN}]", text[start + surname + 1 : start + surname + 2]):
+        given = 1
+    stop = start + surname + given
+    name = text[start:stop]
+    around = text[start : stop + 2]
+    if (
+        re.fullmatch(rf"[{_HAN}]+", name)
+        and looks_like_name(name)
+        and not any(w in around for w in NOT_NAMES)
+    ):
+        yield start, stop
 
 
-def _place_before(text: str, index: int) -> tuple[str, str]:
-    """The level and place written before 政协/人大 at ``index``: ('national'|'province'|…, region name)."""
+def _place_before(text: str, index: int, home: str = "") -> tuple[str, str]:
+    """The level and place written before 政协/人大 at ``index``: ('national'|'province'|…, region name).
+
+    ``home`` is the article's province: a bare 市政协 of a 直辖市's article (天津, 重庆…) is provincial.
+    """
     left = text[max(0, index - 14) : index]
     left = re.split(r"[、，,。；：:“”\s]", left)[-1]
     if left.endswith("全国"):
@@ -99,13 +135,17 @@ def _place_before(text: str, index: int) -> tuple[str, str]:
             left = left.removeprefix("省").removeprefix("市")
             break
     match = re.search(rf"([{_HAN}]{{1,5}}?)(市|区|县)$", left)
+    if match and re.search("[的之和与及界别]", match.group(1)):
+        left, match = match.group(2), None
     if match and match.group(1) not in ("省", "市"):
         local = match.group(1) + match.group(2)
         level = {"市": "city", "区": "district", "县": "district"}[match.group(2)]
         return level, f"{province}{local}" if province else local
     if left.endswith("省"):
-        return "province", province
+        return "province", province or (home if home not in MUNICIPALITIES else "")
     if left.endswith("市"):
+        if not province and home in MUNICIPALITIES:
+            return "province", home
         return ("province" if province in MUNICIPALITIES else "city"), province
     if left.endswith(("区", "县")):
         return "district", province
@@ -142,6 +182,7 @@ def section_of(heading: str) -> Section | None:
 
 
 _PROVINCE_NAMES = "|".join(sorted(PROVINCES, key=len, reverse=True))
+_PLACE = rf"(?:全国|(?:{_PROVINCE_NAMES})?[省市区县]?)"
 _PLACE_PREFIX = re.compile(
     rf"(?:全国|(?:(?:{_PROVINCE_NAMES})(?:省|市|自治区)?)?(?:[{_HAN}]{{1,4}}?(?:市|区|县))?(?:省|市|区|县)?)$"
 )
@@ -153,13 +194,13 @@ def _prefix_length(left: str) -> int:
     return len(match.group(0)) if match else 0
 
 
-def _body_phrases(text: str, start: int, stop: int) -> list[Membership]:
+def _body_phrases(text: str, start: int, stop: int, home: str = "") -> list[Membership]:
     """Every body phrase in ``text[start:stop]`` (the sentence before a name)."""
     found: list[Membership] = []
     for match in re.finditer(_BODY_RANK, text[start:stop]):
         index = start + match.start()
         kind = "cppcc" if text[index : index + 2] == "政协" else "congress"
-        level, region = _place_before(text, index)
+        level, region = _place_before(text, index, home)
         rank = match.group(0)[2:]
         role = {"主席": "chair", "副主席": "vice_chair"}.get(rank.removeprefix("常委会"), "member")
         found.append(
@@ -220,11 +261,49 @@ def positions_of(descriptor: str) -> list[tuple[str, str]]:
     return positions
 
 
+@dataclass(frozen=True)
+class ArticleContext:
+    """What the whole article says: its province, and the body a bare <name>委员 / <name>代表 belongs to."""
+
+    home: str = ""
+    member_body: str = ""  # for <name>委员
+    deputy_body: str = ""  # for <name>代表
+    region: str = ""
+
+
+def article_context(blocks: list[Block]) -> ArticleContext:
+    """The most named province, and the most common explicit CPPCC and congress bodies of the article."""
+    counts: dict[str, int] = {}
+    for block in blocks:
+        for short, full in PROVINCES.items():
+            if short != full and short in block.text:
+                counts[full] = counts.get(full, 0) + block.text.count(short)
+    ranked = sorted(counts, key=lambda k: -counts[k])
+    home = ranked[0] if ranked else ""
+    # A 直辖市 is the article's home only when named often and far more than any other province (a 嘉兴
+    # report may mention 上海 once).
+    runner_up = counts[ranked[1]] if len(ranked) > 1 else 0
+    if home in MUNICIPALITIES and (counts[home] < 3 or counts[home] < 3 * runner_up):
+        home = ""
+    bodies: dict[str, int] = {}
+    regions: dict[str, str] = {}
+    for block in blocks:
+        for membership in _body_phrases(block.text, 0, len(block.text), home):
+            if membership.body:
+                bodies[membership.body] = bodies.get(membership.body, 0) + 1
+                regions.setdefault(membership.body, membership.region)
+    cppcc = [b for b in bodies if b.endswith("cppcc")]
+    congress = [b for b in bodies if not b.endswith("cppcc")]
+    member = max(cppcc, key=lambda b: (bodies[b], b == "cppcc")) if cppcc else ""
+    deputy = max(congress, key=lambda b: (bodies[b], b == "npc")) if congress else ""
+    return ArticleContext(home=home, member_body=member, deputy_body=deputy, region=regions.get(member, ""))
+
+
 def find_mentions(blocks: list[Block], known: Iterable[str] = ()) -> list[Mention]:
     """Introductions of delegates, block by block, with section context applied."""
     mentions: list[Mention] = []
     section = Section()
-    article_national = any(_NATIONAL.search(b.text) for b in blocks)
+    context = article_context(blocks)
     for index, block in enumerate(blocks):
         text = block.text
         if block.heading:
@@ -233,20 +312,20 @@ def find_mentions(blocks: list[Block], known: Iterable[str] = ()) -> list[Mentio
                 section = found
         if block.repeated:
             continue
-        mentions.extend(_mentions_in(text, index, section, article_national))
+        mentions.extend(_mentions_in(text, index, section, context))
     return mentions
 
 
-def _mentions_in(text: str, index: int, section: Section, article_national: bool) -> list[Mention]:
+def _mentions_in(text: str, index: int, section: Section, context: ArticleContext) -> list[Mention]:
     found: list[Mention] = []
     taken: set[int] = set()
     # 1. <body phrase>[、，]<descriptor><title><name> and <body phrase><name>.
-    for match in re.finditer(rf"(?:{_TITLE_RE}|人大代表|政协委员|政协常委|代表|委员|主席)", text):
+    for match in re.finditer(_LEFT_OF_NAME, text):
         for start, stop in _name_candidates(text, match.end()):
             if start in taken:
                 continue
             sentence_start = max(text.rfind(c, 0, start) for c in "。！？；“”") + 1
-            memberships = _body_phrases(text, sentence_start, start)
+            memberships = _body_phrases(text, sentence_start, start, context.home)
             if not memberships:
                 continue
             last = memberships[-1]
@@ -259,7 +338,7 @@ def _mentions_in(text: str, index: int, section: Section, article_national: bool
                 start=start,
                 end=stop,
                 intro_start=memberships[0].evidence[0],
-                memberships=[_with_section(m, section, article_national) for m in memberships],
+                memberships=[_with_section(m, section) for m in memberships],
                 positions=positions_of(descriptor),
             )
             for m in mention.memberships:
@@ -274,10 +353,16 @@ def _mentions_in(text: str, index: int, section: Section, article_national: bool
         name = match.group(1)
         if match.start(1) in taken or not looks_like_name(name):
             continue
-        body = section.body or ("npc" if match.group(2) == "代表" and article_national else "")
-        if match.group(2) == "委员" and not section.body:
-            body = "cppcc" if article_national else ""
-        membership = Membership(body=body, region=section.region, evidence=(match.start(1), match.end(2)))
+        if match.group(2) == "委员":
+            body = section.body if section.body.endswith("cppcc") else context.member_body
+        else:
+            body = (
+                section.body if section.body and not section.body.endswith("cppcc") else context.deputy_body
+            )
+        region = section.region or (context.region if body == context.member_body else "")
+        membership = Membership(
+            body=body, region="" if body in ("cppcc",) else region, evidence=(match.start(1), match.end(2))
+        )
         found.append(
             Mention(
                 name=name,
@@ -287,6 +372,22 @@ def _mentions_in(text: str, index: int, section: Section, article_national: bool
                 intro_start=match.start(1),
                 memberships=[membership] if body else [],
                 address=match.group(2),
+            )
+        )
+        taken.add(match.start(1))
+    for match in re.finditer(rf"{_BOUNDARY}([{_HAN}]{{2,3}}?)作为({_PLACE}{_BODY_RANK})", text):
+        name = match.group(1)
+        if match.start(1) in taken or not looks_like_name(name):
+            continue
+        memberships = _body_phrases(text, match.start(2), match.end(2), context.home)
+        found.append(
+            Mention(
+                name=name,
+                block=index,
+                start=match.start(1),
+                end=match.end(1),
+                intro_start=match.start(1),
+                memberships=[_with_section(m, section) for m in memberships],
             )
         )
         taken.add(match.start(1))
@@ -310,7 +411,7 @@ def _mentions_in(text: str, index: int, section: Section, article_national: bool
     return found
 
 
-def _with_section(membership: Membership, section: Section, article_national: bool) -> Membership:
+def _with_section(membership: Membership, section: Section) -> Membership:
     if not membership.body and section.body:
         membership.body = section.body
     if not membership.region and membership.body not in ("cppcc",):

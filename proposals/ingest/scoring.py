@@ -156,3 +156,18 @@ def load_curation(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         data: dict[str, Any] = yaml.safe_load(handle)
     return data
+
+
+def expected_from_golden(golden: Mapping[str, Any]) -> dict[str, Any]:
+    """A golden file of ``tests/ingest_articles`` (the ``--dry-run --json`` shape) as expected records."""
+    delegates = []
+    proposals = []
+    for person in golden["delegates"]:
+        delegates.append(
+            {"name": person["name"], "bodies": sorted({m["body"] for m in person["memberships"]})}
+        )
+        for proposal in person.get("proposals", []):
+            proposals.append(
+                {"delegate": person["name"], "passages": [p["text"] for p in proposal["passages"]]}
+            )
+    return {"delegates": delegates, "proposals": proposals}
