@@ -42,6 +42,7 @@ SPEECH_VERBS = (
     "谈到",
     "看来",
     "发言",
+    "告诉",
 )
 # Titles and ranks an article puts before a name (longest first when matched).
 TITLES = sorted(

@@ -48,6 +48,9 @@ def _speaks(text: str, name: str) -> bool:
             return True
         if text[match.start() - 1 : match.start()] == "在" and "看来" in after[:6]:
             return True
+        # 严某关注数据安全。她认为…: the name, then a pronoun that speaks, in the same paragraph.
+        if re.search(rf"[他她](?:还|也|则)?(?:{_VERBS}|告诉)", text[match.end() : match.end() + 80]):
+            return True
     return False
 
 
