@@ -1,7 +1,7 @@
 """Writes that span several records: publishing and merging.
 
 Each service is keyword-only, typed and atomic: it either does all it says or nothing. The admin actions
-call these; so can scripts and the shell. Reads live in proposals.querysets.
+call these; so can scripts and the shell. Reads live in proposals.selectors.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.utils.html import format_html_join
 
 from proposals import services
-from proposals.admin.display import admin_link, related_count
+from proposals.admin.display import admin_link
 from proposals.admin.filters import (
     DelegateBodyFilter,
     DelegateRegionFilter,
@@ -20,6 +20,7 @@ from proposals.admin.filters import (
 )
 from proposals.admin.forms import MembershipFormSet
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
+from proposals.selectors import related_count
 
 EVIDENCE_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 60})
 

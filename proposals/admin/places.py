@@ -1,10 +1,10 @@
 """Regions and organisations."""
 
 from django.contrib import admin
-from django.db.models import Count
 
 from proposals.admin.filters import MembershipRegionFilter
-from proposals.models import Organisation, Region
+from proposals.models import Membership, Organisation, Position, Region
+from proposals.selectors import related_count
 
 
 @admin.register(Region)
@@ -18,11 +18,10 @@ class RegionAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "level", "parent", "code", "path"]
 
     def get_queryset(self, request):
-        # Counting groups the rows, and a grouped query drops Meta.ordering: order again (autocomplete pages).
         return (
             super()
             .get_queryset(request)
-            .annotate(membership_count=Count("memberships"))
+            .annotate(membership_count=related_count(Membership, "region"))
             .order_by(*self.model._meta.ordering)
         )
 
@@ -47,7 +46,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(position_count=Count("positions"))
+            .annotate(position_count=related_count(Position, "organisation"))
             .order_by(*self.model._meta.ordering)
         )
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.utils.html import format_html_join
 
 from proposals import services
-from proposals.admin.display import quotes_in_context, related_count
+from proposals.admin.display import quotes_in_context
 from proposals.admin.filters import (
     ProposalArticleFilter,
     ProposalBodyFilter,
@@ -17,6 +17,7 @@ from proposals.admin.filters import (
 )
 from proposals.admin.forms import AuthorshipFormSet, QuoteInlineForm
 from proposals.models import AuthorRole, Authorship, Proposal, Quote, QuotePassage, Theme
+from proposals.selectors import related_count
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -160,7 +161,7 @@ class ThemeAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(proposal_count=Count("proposals"))
+            .annotate(proposal_count=related_count(Proposal.themes.through, "theme"))
             .order_by(*self.model._meta.ordering)
         )
 

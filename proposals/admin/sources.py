@@ -7,10 +7,11 @@ from django.db import models
 from django.db.models import Prefetch
 from django.utils.html import format_html_join
 
-from proposals.admin.display import admin_link, quote_in_context, related_count
+from proposals.admin.display import admin_link, quote_in_context
 from proposals.admin.forms import PassageFormSet, QuotePassageForm
 from proposals.admin.ingest import IngestAdminMixin
 from proposals.models import Article, Quote, QuotePassage
+from proposals.selectors import related_count
 
 
 def _ordered_passages() -> Prefetch:

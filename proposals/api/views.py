@@ -21,7 +21,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
-from proposals.api import querysets
+from proposals import selectors
 from proposals.api.filters import Q_MAX_LENGTH, ApiDelegateFilterSet, ApiProposalFilterSet
 from proposals.api.renderers import CSVRenderer
 from proposals.api.serializers import (
@@ -33,6 +33,8 @@ from proposals.api.serializers import (
     ThemeSerializer,
     TombstoneSerializer,
 )
+from proposals.filters import is_record_id
+from proposals.models import Delegate
 
 ERROR_400 = OpenApiResponse(
     response={
@@ -65,68 +67,59 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
-def _ids(name: str, description: str) -> OpenApiParameter:
+# The parameters whose schema the FilterSet cannot tell (repeatable ids and slugs, lengths, ranges); their
+# descriptions are the filters' labels (api/filters.py), written once.
+
+
+def _doc(filterset, name: str) -> str:
+    return filterset.base_filters[name].label
+
+
+def _ids(filterset, name: str) -> OpenApiParameter:
     return OpenApiParameter(
         name,
         {"type": "array", "items": {"type": "integer", "minimum": 1}},
         explode=True,
         style="form",
-        description=f"{description} Repeatable (any of them); comma-separated also works.",
+        description=f"{_doc(filterset, name)} Repeatable (any of them); comma-separated also works.",
     )
 
 
-def _slugs(name: str, description: str) -> OpenApiParameter:
+def _slugs(filterset, name: str) -> OpenApiParameter:
     return OpenApiParameter(
         name,
         {"type": "array", "items": {"type": "string"}},
         explode=True,
         style="form",
-        description=f"{description} Repeatable (any of them). An unknown value is a 400.",
+        description=f"{_doc(filterset, name)} Repeatable (any of them). An unknown value is a 400.",
     )
 
 
-UPDATED_AFTER = OpenApiParameter(
-    "updated_after",
-    OpenApiTypes.DATETIME,
-    description=(
-        "Only records changed after this time (ISO 8601), tombstones included: what a syncing client "
-        "fetches. Combine with `ordering=updated_at` and follow `next` to resume an interrupted sync."
-    ),
-)
+def _typed(filterset, name: str, schema) -> OpenApiParameter:
+    return OpenApiParameter(name, schema, description=_doc(filterset, name))
+
+
+def _common(filterset) -> list[OpenApiParameter]:
+    return [
+        FORMAT_PARAMETER,
+        _typed(filterset, "updated_after", OpenApiTypes.DATETIME),
+        _typed(filterset, "q", {"type": "string", "maxLength": Q_MAX_LENGTH}),
+        _slugs(filterset, "region"),
+        _ids(filterset, "organisation"),
+        _ids(filterset, "id"),
+    ]
+
+
+_P = ApiProposalFilterSet
 PROPOSAL_PARAMETERS = [
-    FORMAT_PARAMETER,
-    UPDATED_AFTER,
-    OpenApiParameter(
-        "q",
-        {"type": "string", "maxLength": Q_MAX_LENGTH},
-        description=(
-            "Full-text search, segmented with jieba like the site's search; words in quotation marks match "
-            f"verbatim. At most {Q_MAX_LENGTH} characters (more is a 400). Orders by relevance by default."
-        ),
-    ),
-    _slugs("theme", "Theme slug (see /api/v1/themes/)."),
-    _slugs("region", "Region slug (see /api/v1/regions/); includes the regions inside it."),
-    _ids("delegate", "Delegate id."),
-    _ids("organisation", "Organisation id: proposals by delegates who hold a position there."),
-    _ids("id", "Proposal id, to fetch a batch of known records (at most 500)."),
-    OpenApiParameter(
-        "year", {"type": "integer", "minimum": 1949, "maximum": 2100}, description="Year of the proposal."
-    ),
-    OpenApiParameter("date_after", OpenApiTypes.DATE, description="On or after this date (YYYY-MM-DD)."),
-    OpenApiParameter("date_before", OpenApiTypes.DATE, description="On or before this date (YYYY-MM-DD)."),
+    *_common(_P),
+    _slugs(_P, "theme"),
+    _ids(_P, "delegate"),
+    _typed(_P, "year", {"type": "integer", "minimum": 1949, "maximum": 2100}),
+    _typed(_P, "date_after", OpenApiTypes.DATE),
+    _typed(_P, "date_before", OpenApiTypes.DATE),
 ]
-DELEGATE_PARAMETERS = [
-    FORMAT_PARAMETER,
-    UPDATED_AFTER,
-    OpenApiParameter(
-        "q",
-        {"type": "string", "maxLength": Q_MAX_LENGTH},
-        description=f"Name or alias contains this text. At most {Q_MAX_LENGTH} characters (more is a 400).",
-    ),
-    _slugs("region", "Region slug: delegates with a membership there or inside it."),
-    _ids("organisation", "Organisation id: delegates who hold a position there."),
-    _ids("id", "Delegate id, to fetch a batch of known records (at most 500)."),
-]
+DELEGATE_PARAMETERS = _common(ApiDelegateFilterSet)
 ID_PATH = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The record's stable id."
 )
@@ -153,7 +146,7 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self):
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        if not value.isdigit() or len(value) > 18:
+        if not is_record_id(value):
             raise ValidationError({"id": [f"“{value[:50]}” 不是有效的编号（应为正整数）。"]})
         return super().get_object()
 
@@ -190,7 +183,7 @@ class ProposalViewSet(ReadOnlyViewSet):
     filterset_class = ApiProposalFilterSet
 
     def get_queryset(self):
-        return querysets.proposals(include_unpublished=self.is_sync)
+        return selectors.published_proposals(include_unpublished=self.is_sync)
 
 
 @extend_schema_view(
@@ -214,7 +207,9 @@ class DelegateViewSet(ReadOnlyViewSet):
     filterset_class = ApiDelegateFilterSet
 
     def get_queryset(self):
-        return querysets.delegates(include_unpublished=self.is_sync)
+        return selectors.delegates_with_counts(
+            Delegate.objects.all() if self.is_sync else Delegate.objects.published()
+        )
 
 
 def _simple(summary: str, serializer) -> dict:
@@ -237,7 +232,7 @@ class ThemeViewSet(ReadOnlyViewSet):
     serializer_class = ThemeSerializer
 
     def get_queryset(self):
-        return querysets.themes()
+        return selectors.themes_with_counts()
 
 
 @extend_schema_view(**_simple("Regions", RegionSerializer))
@@ -245,7 +240,7 @@ class RegionViewSet(ReadOnlyViewSet):
     serializer_class = RegionSerializer
 
     def get_queryset(self):
-        return querysets.regions()
+        return selectors.regions_with_counts()
 
 
 @extend_schema_view(**_simple("Organisations", OrganisationSerializer))
@@ -253,7 +248,7 @@ class OrganisationViewSet(ReadOnlyViewSet):
     serializer_class = OrganisationSerializer
 
     def get_queryset(self):
-        return querysets.organisations()
+        return selectors.organisations_with_counts()
 
 
 @extend_schema_view(**_simple("Source articles", ArticleSerializer))
@@ -261,4 +256,4 @@ class ArticleViewSet(ReadOnlyViewSet):
     serializer_class = ArticleSerializer
 
     def get_queryset(self):
-        return querysets.articles()
+        return selectors.articles_with_counts()

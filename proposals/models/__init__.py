@@ -3,7 +3,6 @@
 from proposals.models.base import ReviewStatus, TimeStamped
 from proposals.models.organisations import Organisation, OrganisationKind
 from proposals.models.people import (
-    NATIONAL_BODIES,
     Body,
     Delegate,
     DelegateAlias,
@@ -16,7 +15,6 @@ from proposals.models.proposals import AuthorRole, Authorship, Proposal, Proposa
 from proposals.models.sources import Article, Quote, QuotePassage
 
 __all__ = [
-    "NATIONAL_BODIES",
     "Article",
     "AuthorRole",
     "Authorship",

@@ -27,7 +27,3 @@ class Reviewed(TimeStamped):
 
     class Meta:
         abstract = True
-
-    @property
-    def is_published(self) -> bool:
-        return self.status == ReviewStatus.PUBLISHED

@@ -20,9 +20,6 @@ class Body(models.TextChoices):
     DISTRICT_CONGRESS = "district-congress", "区县人大代表"
 
 
-NATIONAL_BODIES = {Body.NPC, Body.CPPCC}
-
-
 class MembershipRole(models.TextChoices):
     MEMBER = "member", "委员/代表"
     CHAIR = "chair", "主席"
@@ -33,9 +30,6 @@ class DelegateQuerySet(models.QuerySet):
     def published(self) -> "DelegateQuerySet":
         """What the public site and the API show: published, and not merged into another record."""
         return self.filter(status=ReviewStatus.PUBLISHED, merged_into__isnull=True)
-
-    def in_body(self, code: str) -> "DelegateQuerySet":
-        return self.filter(memberships__body=code).distinct()
 
 
 class Delegate(Reviewed):

@@ -12,12 +12,6 @@ class RegionLevel(models.TextChoices):
     DISTRICT = "district", "县级"
 
 
-class RegionQuerySet(models.QuerySet):
-    def within(self, region: "Region") -> "RegionQuerySet":
-        """The region and every region inside it."""
-        return self.filter(path__startswith=region.path)
-
-
 class Region(TimeStamped):
     name = models.CharField("名称", max_length=64)
     slug = models.SlugField(
@@ -35,8 +29,6 @@ class Region(TimeStamped):
         db_index=True,
         help_text="/上级slug/本级slug/，用于包含关系查询",
     )
-
-    objects = RegionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "地区"

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from proposals import querysets
+from proposals import selectors
 from proposals.filters import DelegateFilterSet
 from proposals.models import (
-    Authorship,
     Body,
     Delegate,
     Membership,
@@ -23,23 +20,13 @@ from proposals.models import (
 from proposals.views.common import bind_filterset, paginate
 
 
-def _with_counts(delegates):
-    """Delegates with their memberships and their number of published proposals (one subquery)."""
-    count = (
-        Authorship.objects.filter(delegate=OuterRef("pk"), proposal__status=ReviewStatus.PUBLISHED)
-        .order_by()
-        .values("delegate")
-        .annotate(c=Count("proposal_id"))
-        .values("c")
-    )
-    return delegates.annotate(
-        n=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
-    ).prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("region__parent")))
-
-
 def delegate_list(request):
     filterset, errors = bind_filterset(DelegateFilterSet, request.GET, Delegate.objects.published())
-    paged = paginate(request, _with_counts(filterset.qs).order_by("name", "id"), default_size=50)
+    paged = paginate(
+        request,
+        selectors.delegates_with_counts(filterset.qs, positions=False).order_by("name", "id"),
+        default_size=50,
+    )
     data = filterset.form.cleaned_data
     context = {
         "filterset": filterset,
@@ -78,7 +65,7 @@ def delegate_detail(request, pk: int):
 
 
 def region_list(request):
-    regions = querysets.regions_with_counts(Proposal.objects.published())
+    regions = selectors.regions_in_selection(Proposal.objects.published())
     context = {"regions": regions, "breadcrumbs": [("首页", "/"), ("地区", None)]}
     return render(request, "proposals/region_list.html", context)
 
@@ -87,9 +74,10 @@ def region_detail(request, slug: str):
     region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
     ancestors = list(Region.objects.filter(path__in=_ancestor_paths(region.path)).order_by("path"))
     proposals = Proposal.objects.published().in_regions([region])
-    delegates = _with_counts(
-        Delegate.objects.published().filter(memberships__region__path__startswith=region.path).distinct()
-    ).order_by("-n", "name")
+    delegates = selectors.delegates_with_counts(
+        Delegate.objects.published().filter(memberships__region__path__startswith=region.path).distinct(),
+        positions=False,
+    ).order_by("-proposal_count", "name")
     paged = paginate(request, proposals.order_by("-date", "-id").with_related())
     crumbs = [("首页", "/"), ("地区", reverse("region-list"))]
     crumbs += [(a.name, reverse("region-detail", args=[a.slug])) for a in ancestors]

@@ -1,104 +1,118 @@
-"""Reads: querysets that speak the domain. Filters use EXISTS subqueries, never joins that need DISTINCT,
-so that they stay cheap at a million proposals and combine freely."""
+"""Reads that count or select published records: every count the site, the API, the bulk files and the admin
+show is written here.
+
+Two kinds of counts, one way each:
+
+- **per record** (a delegate's, a theme's, an article's number of published proposals): a correlated
+  subquery, ``count_of``, evaluated for the rows of the page only, never a GROUP BY over the table;
+- **over a selection** (the facets of a filtered list, the statistics page): one GROUP BY query per facet
+  over the selected proposals' ids.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, models
+from django.db.models import F, Func, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from proposals.models import (
+    Article,
+    Authorship,
+    Delegate,
+    Membership,
+    Organisation,
+    Position,
+    Proposal,
+    Quote,
+    Region,
+    ReviewStatus,
+    Theme,
+)
+from proposals.models.proposals import ProposalQuerySet
+
+# --- per record: correlated COUNT subqueries ------------------------------------------------------------
 
 
-class ProposalQuerySet(models.QuerySet):
-    def published(self) -> ProposalQuerySet:
-        from proposals.models import ReviewStatus
+def count_of(qs: QuerySet, field: str = "pk", *, distinct: bool = False) -> Coalesce:
+    """A correlated subquery counting the rows (or distinct ``field`` values) of ``qs``, which refers to
+    the outer row with OuterRef."""
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    counted = qs.order_by().annotate(
+        _n=Func(F(field), function="COUNT", template=template, output_field=IntegerField())
+    )
+    return Coalesce(Subquery(counted.values("_n"), output_field=IntegerField()), 0)
 
-        return self.filter(status=ReviewStatus.PUBLISHED)
 
-    def on_themes(self, slugs: Iterable[str]) -> ProposalQuerySet:
-        """On any of these themes."""
-        through = self.model.themes.through
-        return self.filter(
-            Exists(through.objects.filter(proposal=OuterRef("pk"), theme__slug__in=list(slugs)))
+def related_count(model: type[Model], field: str) -> Coalesce:
+    """How many ``model`` rows point to the outer row through ``field``, whatever their status (the admin)."""
+    return count_of(model.objects.filter(**{field: OuterRef("pk")}))
+
+
+def _published_proposals_signed(**authorship_filter) -> Coalesce:
+    """How many published proposals have an authorship matching the filter: the proposals filters' rule,
+    counted from the authorships (a few per region or organisation) rather than from every proposal."""
+    authorships = Authorship.objects.filter(proposal__status=ReviewStatus.PUBLISHED, **authorship_filter)
+    return count_of(authorships, "proposal_id", distinct=True)
+
+
+def published_proposals(*, include_unpublished: bool = False) -> ProposalQuerySet:
+    qs = Proposal.objects.all() if include_unpublished else Proposal.objects.published()
+    return qs.with_related()
+
+
+def delegates_with_counts(delegates: QuerySet | None = None, *, positions: bool = True) -> QuerySet:
+    """Delegates (published unless a queryset is given) with ``proposal_count`` (their published
+    proposals) and their memberships (and positions) prefetched."""
+    qs = Delegate.objects.published() if delegates is None else delegates
+    published_authorships = Authorship.objects.filter(
+        delegate=OuterRef("pk"), proposal__status=ReviewStatus.PUBLISHED
+    )
+    prefetches = [
+        Prefetch(
+            "memberships", queryset=Membership.objects.select_related("region__parent").order_by("body", "id")
         )
-
-    def in_bodies(self, codes: Iterable[str]) -> ProposalQuerySet:
-        """Made in the capacity of a membership of any of these bodies."""
-        from proposals.models import Authorship
-
-        return self.filter(
-            Exists(Authorship.objects.filter(proposal=OuterRef("pk"), membership__body__in=list(codes)))
-        )
-
-    def in_regions(self, regions: Iterable) -> ProposalQuerySet:
-        """By a delegate with a membership in any of these regions or a region inside them."""
-        from proposals.models import Authorship
-
-        condition = models.Q()
-        for region in regions:
-            condition |= models.Q(delegate__memberships__region__path__startswith=region.path)
-        if not condition:
-            return self
-        return self.filter(Exists(Authorship.objects.filter(condition, proposal=OuterRef("pk"))))
-
-    def by_delegates(self, delegate_ids: Iterable[int]) -> ProposalQuerySet:
-        from proposals.models import Authorship
-
-        return self.filter(
-            Exists(Authorship.objects.filter(proposal=OuterRef("pk"), delegate_id__in=list(delegate_ids)))
-        )
-
-    def by_organisations(self, organisation_ids: Iterable[int]) -> ProposalQuerySet:
-        """By a delegate who holds a position in any of these organisations."""
-        from proposals.models import Authorship
-
-        return self.filter(
-            Exists(
-                Authorship.objects.filter(
-                    proposal=OuterRef("pk"), delegate__positions__organisation_id__in=list(organisation_ids)
-                )
+    ]
+    if positions:
+        prefetches.append(
+            Prefetch(
+                "positions", queryset=Position.objects.select_related("organisation").order_by("order", "id")
             )
         )
-
-    def ids(self) -> models.QuerySet:
-        """The primary keys, unordered: a subquery for counts over this selection."""
-        return self.order_by().values("pk")
-
-    def search(self, query) -> ProposalQuerySet:
-        from proposals.search import apply_search
-
-        return apply_search(self, query)
-
-    def with_related(self, *, article_text: bool = False) -> ProposalQuerySet:
-        """What a list of proposals shows, in a fixed number of queries whatever its length.
-
-        The source articles' full text is left out unless asked for (a proposal's own page shows each
-        quote in its paragraph): lists need only the articles' titles and outlets.
-        """
-        from proposals.models import Authorship, Quote, QuotePassage
-
-        quotes = Quote.objects.select_related("article")
-        if not article_text:
-            quotes = quotes.defer("article__text")
-
-        return self.prefetch_related(
-            "themes",
-            Prefetch(
-                "authorships",
-                queryset=Authorship.objects.select_related("delegate", "membership__region__parent").order_by(
-                    "order", "id"
-                ),
-            ),
-            Prefetch(
-                "quotes",
-                queryset=quotes.prefetch_related(
-                    Prefetch("passages", queryset=QuotePassage.objects.order_by("order", "start"))
-                ),
-            ),
-        )
+    return qs.annotate(proposal_count=count_of(published_authorships)).prefetch_related(*prefetches)
 
 
-# --- counts over a selection of proposals (one GROUP BY query each) -------------------------------------
+def themes_with_counts() -> QuerySet:
+    tagged = Proposal.themes.through.objects.filter(
+        theme=OuterRef("pk"), proposal__status=ReviewStatus.PUBLISHED
+    )
+    return Theme.objects.annotate(proposal_count=count_of(tagged)).order_by("order", "id")
+
+
+def regions_with_counts() -> QuerySet:
+    # The same rule as the proposals filter: a region includes the regions inside it.
+    inside = _published_proposals_signed(delegate__memberships__region__path__startswith=OuterRef("path"))
+    return Region.objects.select_related("parent").annotate(proposal_count=inside).order_by("path", "id")
+
+
+def organisations_with_counts() -> QuerySet:
+    held = _published_proposals_signed(delegate__positions__organisation=OuterRef("pk"))
+    return (
+        Organisation.objects.select_related("region", "parent")
+        .annotate(proposal_count=held)
+        .order_by("name", "id")
+    )
+
+
+def articles_with_counts() -> QuerySet:
+    """Articles (without their text) with ``proposal_count``: their quotes of published proposals."""
+    quoted = Quote.objects.filter(article=OuterRef("pk"), proposal__status=ReviewStatus.PUBLISHED)
+    return Article.objects.defer("text").annotate(proposal_count=count_of(quoted)).order_by("id")
+
+
+# --- over a selection of proposals: one GROUP BY query each ---------------------------------------------
 
 
 def delegate_counts(proposals: ProposalQuerySet, *, first: Iterable[int] = (), limit: int | None = None):
@@ -108,8 +122,6 @@ def delegate_counts(proposals: ProposalQuerySet, *, first: Iterable[int] = (), l
     Grouped on the authorship table alone, the name looked up per group: joining the delegates first lets
     SQLite loop over every delegate and probe the whole id list for each (a minute at 100,000 proposals).
     """
-    from proposals.models import Authorship, Delegate
-
     name = Delegate.objects.filter(pk=OuterRef("delegate_id")).values("name")[:1]
     rows = (
         Authorship.objects.filter(
@@ -128,8 +140,6 @@ def delegate_counts(proposals: ProposalQuerySet, *, first: Iterable[int] = (), l
 
 def organisation_counts(proposals: ProposalQuerySet, *, first: Iterable[int] = (), limit: int | None = None):
     """Organisations with how many of these proposals their delegates made, most first."""
-    from proposals.models import Position
-
     rows = (
         Position.objects.filter(delegate__authorships__proposal__in=proposals.ids())
         .values("organisation_id", "organisation__name")
@@ -144,9 +154,8 @@ def organisation_counts(proposals: ProposalQuerySet, *, first: Iterable[int] = (
 
 def theme_counts(proposals: ProposalQuerySet):
     """Themes (slug, name) with how many of these proposals are on them, in the themes' order."""
-    through = _theme_through()
     return (
-        through.objects.filter(proposal__in=proposals.ids())
+        Proposal.themes.through.objects.filter(proposal__in=proposals.ids())
         .values("theme_id", "theme__slug", "theme__name", "theme__order")
         .annotate(n=models.Count("proposal_id"))
         .order_by("theme__order", "theme_id")
@@ -155,8 +164,6 @@ def theme_counts(proposals: ProposalQuerySet):
 
 def body_counts(proposals: ProposalQuerySet):
     """Bodies with how many of these proposals were made in a membership of them."""
-    from proposals.models import Authorship
-
     return (
         Authorship.objects.filter(proposal__in=proposals.ids(), membership__isnull=False)
         .values("membership__body")
@@ -182,11 +189,6 @@ def region_counts(proposals: ProposalQuerySet) -> dict[int, int]:
     and its ancestors, at any depth, the same rule as ``in_regions``), then grouped. Raw SQL because the
     ORM cannot join on a prefix; it runs unchanged on SQLite and PostgreSQL.
     """
-    from django.core.exceptions import EmptyResultSet
-    from django.db import connection
-
-    from proposals.models import Authorship, Membership, Region
-
     try:
         ids_sql, ids_params = proposals.ids().query.sql_with_params()
     except EmptyResultSet:  # .none(): nothing to count
@@ -206,10 +208,8 @@ def region_counts(proposals: ProposalQuerySet) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def regions_with_counts(proposals: ProposalQuerySet) -> list:
+def regions_in_selection(proposals: ProposalQuerySet) -> list:
     """Every region (in path order) with ``n`` set from region_counts: two queries, the regions table is small."""
-    from proposals.models import Region
-
     counts = region_counts(proposals)
     regions = list(Region.objects.select_related("parent"))
     for region in regions:
@@ -219,8 +219,6 @@ def regions_with_counts(proposals: ProposalQuerySet) -> list:
 
 def theme_body_counts(proposals: ProposalQuerySet):
     """(theme slug, body code, number of proposals): the theme × body table of the statistics page."""
-    from proposals.models import Authorship
-
     return (
         Authorship.objects.filter(
             proposal__in=proposals.ids(), membership__isnull=False, proposal__themes__isnull=False
@@ -240,9 +238,3 @@ def _chosen(field: str, ids: Iterable[int]):
         default=models.Value(0),
         output_field=models.IntegerField(),
     )
-
-
-def _theme_through():
-    from proposals.models import Proposal
-
-    return Proposal.themes.through
