@@ -159,3 +159,21 @@ def test_kinds_and_themes():
     assert kind_of("蓝庆华表示") == "view"
     themes = {"computing-power": ["算力", "智算"], "talent": ["人才"]}
     assert suggest_themes("建设算力网络，发展智算中心与算力调度。", themes) == ["computing-power"]
+
+
+def test_sectors_from_the_sentence_or_the_group_discussed():
+    text = (
+        "重庆市政协——\n\n市经济信息委有关负责人和经济界别政协委员围绕新赛道开展互动交流。\n\n"
+        "华鹏委员建议，加强顶层设计规划。\n\n"
+        "作为民盟界别的委员，省政协委员、民盟省委专职副主委易澜今年代表民盟省委作大会发言。\n"
+    )
+    extraction = extract_article(text)
+    assert _delegate(extraction, "华鹏").memberships[0].sector == "经济界"
+    assert _delegate(extraction, "易澜").memberships[0].sector == "民盟"
+
+
+def test_a_name_followed_by_any_word_after_a_title():
+    text = "全国人大代表、青石农业科技股份有限公司农机手褚大山从事农机作业二十多年。他建议，加快农机更新。\n"
+    extraction = extract_article(text)
+    assert [d.name for d in extraction.delegates] == ["褚大山"]
+    assert _delegate(extraction, "褚大山").proposals

@@ -170,8 +170,9 @@ def _delegate_from(name: str, mentions: list[Mention], blocks: list[Block], text
             same = [m for m in delegate.memberships if m.body == draft.body]
             if not same:
                 delegate.memberships.append(draft)
-            elif not same[0].region and draft.region:
-                same[0].region = draft.region
+            else:
+                same[0].region = same[0].region or draft.region
+                same[0].sector = same[0].sector or draft.sector
         for organisation, title in mention.positions:
             if not any(p.organisation == organisation and p.title == title for p in delegate.positions):
                 span = block.text.rfind(organisation, 0, mention.end)

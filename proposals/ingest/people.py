@@ -304,16 +304,99 @@ def find_mentions(blocks: list[Block], known: Iterable[str] = ()) -> list[Mentio
     mentions: list[Mention] = []
     section = Section()
     context = article_context(blocks)
+    group_sector, group_from = "", 0
     for index, block in enumerate(blocks):
         text = block.text
         if block.heading:
             found = section_of(text)
             if found is not None:
-                section = found
+                section, group_sector = found, ""
         if block.repeated:
             continue
-        mentions.extend(_mentions_in(text, index, section, context))
+        if _group_sector(text):
+            group_sector, group_from = _group_sector(text), index
+        elif index - group_from > GROUP_REACH:
+            group_sector = ""
+        for mention in _mentions_in(text, index, section, context):
+            sector = _own_sector(text, mention.intro_start, mention.end) or group_sector
+            for membership in mention.memberships:
+                if membership.body.endswith("cppcc") and membership.role == "member" and sector:
+                    membership.sector = sector
+            mentions.append(mention)
     return mentions
+
+
+GROUP_REACH = 4  # a sector group named in a paragraph covers the members in the next few paragraphs
+_PARTY_SECTORS = (
+    "民革",
+    "民盟",
+    "民建",
+    "民进",
+    "农工党",
+    "致公党",
+    "九三学社",
+    "台盟",
+    "中共",
+    "无党派人士",
+)
+_SECTOR = rf"([{_HAN}]{{2,5}}?)界(?:别)?"
+
+
+_KNOWN_SECTORS = (
+    "经济",
+    "科技",
+    "教育",
+    "文艺",
+    "农业",
+    "体育",
+    "医药卫生",
+    "社会科学",
+    "新闻出版",
+    "工商联",
+    "科协",
+)
+_KNOWN_SECTORS += (
+    "妇联",
+    "共青团",
+    "总工会",
+    "青联",
+    "台联",
+    "侨联",
+    "少数民族",
+    "宗教",
+    "环境资源",
+    "社会福利",
+)
+
+
+def _sector_name(word: str) -> str:
+    """界别 as the records write them: 经济界, 科技界; party sectors without 界 (民盟)."""
+    for known in sorted((*_PARTY_SECTORS, *_KNOWN_SECTORS), key=len, reverse=True):
+        if word.endswith(known):
+            return known if known in _PARTY_SECTORS else f"{known}界"
+    return f"{word[-2:]}界"
+
+
+def _own_sector(text: str, start: int, end: int) -> str:
+    """A sector the sentence gives the person: 来自科技界别, 作为民盟界别的委员, 区政协经济界别的委员."""
+    sentence_start = max(text.rfind(c, 0, start) for c in "。！？；") + 1
+    sentence_end = min([i for i in (text.find(c, end) for c in "。！？；") if i >= 0] or [len(text)])
+    sentence = text[sentence_start:sentence_end]
+    match = re.search(rf"(?:来自|作为|是)(?:[{_HAN}]{{0,4}}政协)?{_SECTOR}(?:的)?", sentence)
+    if match is None:
+        match = re.search(rf"(?<![参加])政协{_SECTOR}的?委员", sentence)
+    return _sector_name(match.group(1)) if match else ""
+
+
+def _group_sector(text: str) -> str:
+    """A sector group the paragraph is about: 经济界别第二十七组, 经济界别政协委员围绕…, 科技界的委员也….
+
+    A sector a sentence gives one person (是区政协经济界别的委员) is not a group's.
+    """
+    group = rf"(?<![参加与、]){_SECTOR}(?:第[一二三四五六七八九十]+组|小组讨论|政协委员|委员们)"
+    leading = rf"(?:^|(?<=[。！？；“]))(?!作为|来自|是){_SECTOR}的委员"
+    match = re.search(group, text) or re.search(leading, text)
+    return _sector_name(match.group(1)) if match else ""
 
 
 def _mentions_in(text: str, index: int, section: Section, context: ArticleContext) -> list[Mention]:
@@ -348,7 +431,7 @@ def _mentions_in(text: str, index: int, section: Section, context: ArticleContex
             break
     # 2. <name>代表 / <name>委员 (a heading, or 华鹏委员建议), and <name>等<place>全国政协委员.
     for match in re.finditer(
-        rf"{_BOUNDARY}([{_HAN}]{{2,4}}?)(代表|委员)(?=[：:，,]|{_VERBS}|所在|说|$)", text
+        rf"{_BOUNDARY}([{_HAN}]{{2,4}}?)(代表|委员)(?=[：:，,]|{_VERBS}|所在|说|是|$)", text
     ):
         name = match.group(1)
         if match.start(1) in taken or not looks_like_name(name):
