@@ -44,7 +44,7 @@ def results():
     for row in [*scores, total(scores)]:
         print(row.row())
     expected_skipped = [(p["name"], p["reason"]) for _, _, g in found for p in g.get("skipped_people", [])]
-    got = {(p.name, REASONS.get(p.reason, "other")) for _, e, _ in found for p in e.skipped_people}
+    got = {(p.name, p.code) for _, e, _ in found for p in e.skipped_people}
     names = {name for name, _ in got}
     print(
         f"skipped people: {sum(n in names for n, _ in expected_skipped)}/{len(expected_skipped)} found, "

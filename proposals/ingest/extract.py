@@ -14,6 +14,17 @@ from proposals.ingest.people import Mention, find_mentions, find_skipped, name_s
 from proposals.ingest.statements import find_statements, suggest_themes, summary_of, title_of
 from proposals.ingest.text import Block, Passage, blocks_of, normalise_article_text
 
+REASON_CODES = {
+    "记者": "reporter",
+    "通讯员": "reporter",
+    "摄影": "photographer",
+    "采编人员": "staff",
+    "专家": "expert",
+    "官员": "official",
+    "企业员工": "staff",
+    "企业负责人": "staff",
+}
+
 
 @dataclass
 class DraftMembership:
@@ -55,9 +66,10 @@ class DraftDelegate:
 @dataclass
 class SkippedPerson:
     name: str
-    reason: str
+    reason: str  # for the curator, in Chinese: 记者, 专家, 官员…
     start: int | None = None
     end: int | None = None
+    code: str = "other"  # for programs: reporter, photographer, expert, official, staff, other
 
 
 @dataclass
@@ -114,7 +126,7 @@ def extract_article(
     for name, found in by_name.items():
         delegates[name] = _delegate_from(name, found, blocks, text)
     names = list(delegates) + [n for n in known_names if canonical[n] not in delegates]
-    skipped = find_skipped(blocks, names)
+    skipped = find_skipped(blocks, names, known=tuple(canonical))
     titles = _heading_titles(blocks)
     statements = find_statements(blocks, names, others=[s.name for s in skipped], titles=titles)
     for statement in statements:
@@ -145,7 +157,10 @@ def extract_article(
         if not delegate.proposals:
             delegate.flags.append("文中未找到此人的建议或发言。")
     extraction.delegates = [d for d in delegates.values() if d.memberships or d.proposals]
-    extraction.skipped_people = [SkippedPerson(s.name, s.reason, *_offsets(blocks, s, text)) for s in skipped]
+    extraction.skipped_people = [
+        SkippedPerson(s.name, s.reason, *_offsets(blocks, s, text), code=REASON_CODES.get(s.reason, "other"))
+        for s in skipped
+    ]
     if not extraction.delegates:
         extraction.warnings.append("文章中没有发现代表委员：只保存文章和被跳过的人物。")
     return extraction

@@ -124,8 +124,8 @@ def person_words(names: Iterable[str]) -> list[str]:
     return [name for name in names if 2 <= len(name) <= 4]
 
 
-@lru_cache(maxsize=8)
-def _tokenizer(extra_names: tuple[str, ...]) -> Any:
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
     import jieba
 
     jieba.setLogLevel(60)
@@ -134,14 +134,21 @@ def _tokenizer(extra_names: tuple[str, ...]) -> Any:
         tokenizer.add_word(title, freq=20000, tag="n")
     for word in ("全国人大代表", "全国政协委员", "人大代表", "政协委员", "代表团", "界别"):
         tokenizer.add_word(word, freq=50000, tag="n")
-    for name in extra_names:
-        tokenizer.add_word(name, freq=50000, tag="nr")
     return tokenizer
 
 
+_ADDED: set[str] = set()
+
+
 def tokenizer(extra_names: Iterable[str] = ()) -> Any:
-    """A jieba tokenizer with the user dictionary (bodies, titles, known delegates' names and aliases)."""
-    return _tokenizer(tuple(sorted(set(person_words(extra_names)))))
+    """The jieba tokenizer with the user dictionary: bodies, titles, and known delegates' names and
+    aliases (added once, for the life of the process: they are people's names wherever they occur)."""
+    tk = _tokenizer()
+    for name in person_words(extra_names):
+        if name not in _ADDED:
+            tk.add_word(name, freq=50000, tag="nr")
+            _ADDED.add(name)
+    return tk
 
 
 def is_word(word: str) -> bool:
@@ -152,15 +159,20 @@ def is_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def pos_tokenizer() -> Any:
-    """jieba's part-of-speech tagger over the user dictionary (names tagged ``nr``)."""
+def _pos_tokenizer() -> Any:
     import jieba.posseg
 
-    return jieba.posseg.POSTokenizer(tokenizer())
+    return jieba.posseg.POSTokenizer(_tokenizer())
+
+
+def pos_tokenizer(extra_names: Iterable[str] = ()) -> Any:
+    """jieba's part-of-speech tagger over the user dictionary (known names tagged ``nr``)."""
+    tokenizer(extra_names)
+    return _pos_tokenizer()
 
 
 def word_frequency(word: str) -> int:
     """How often jieba's dictionary has seen the word (0 when unknown)."""
-    tk = tokenizer()
+    tk = _tokenizer()
     tk.check_initialized()
     return int(tk.FREQ.get(word) or 0)

@@ -342,7 +342,7 @@ _PARTY_SECTORS = (
 _SECTOR = rf"([{_HAN}]{{2,5}}?)界(?:别)?"
 
 
-_KNOWN_SECTORS = (
+_KNOWN_SECTORS: tuple[str, ...] = (
     "经济",
     "科技",
     "教育",
@@ -527,7 +527,7 @@ class Skipped:
 _BYLINE = re.compile(r"(本报记者|记者|摄影|通讯员|编辑|策划|执行策划|统筹|采写|海报制作|责任编辑)[:：]?\s*")
 
 
-def find_skipped(blocks: list[Block], delegates: Iterable[str]) -> list[Skipped]:
+def find_skipped(blocks: list[Block], delegates: Iterable[str], known: tuple[str, ...] = ()) -> list[Skipped]:
     """Named people who are not delegates, with the role that says why (reporters, experts, officials…)."""
     delegate_names = set(delegates)
     skipped: dict[str, Skipped] = {}
@@ -537,7 +537,7 @@ def find_skipped(blocks: list[Block], delegates: Iterable[str]) -> list[Skipped]
                 if name not in delegate_names and name not in skipped:
                     skipped[name] = Skipped(name, reason, index, 0, 0)
         position = 0
-        for word, flag in _pos(block.text):
+        for word, flag in _pos(block.text, known):
             start = block.text.find(word, position)
             position = start + len(word)
             if flag != "nr" or not looks_like_name(word) or any(word in n for n in skipped):
@@ -550,8 +550,9 @@ def find_skipped(blocks: list[Block], delegates: Iterable[str]) -> list[Skipped]
     return list(skipped.values())
 
 
-def _pos(text: str) -> list[tuple[str, str]]:
-    return [(pair.word, pair.flag) for pair in pos_tokenizer().cut(text)]
+def _pos(text: str, known: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Words and tags, with known delegates' names in the user dictionary (so they are not split)."""
+    return [(pair.word, pair.flag) for pair in pos_tokenizer(n for n in known if n in text).cut(text)]
 
 
 def _role_near(text: str, start: int, end: int) -> str:
