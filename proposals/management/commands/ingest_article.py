@@ -68,7 +68,11 @@ class Command(BaseCommand):
                 continue
             results.append(data)
             if not json:
-                self._report(path, result, dry_run)
+                for line in self._report(path, result, dry_run):
+                    if len(files) > 1:  # tqdm.write keeps the bar below the messages instead of breaking it
+                        tqdm.write(line, file=self.stdout._out)
+                    else:
+                        self.stdout.write(line)
         if json:
             payload = results[0] if len(results) == 1 and len(files) == 1 else results
             self.stdout.write(_dumps(payload))
@@ -88,21 +92,21 @@ class Command(BaseCommand):
             raise CommandError("no article files found")
         return files
 
-    def _report(self, path: Path, result: IngestResult, dry_run: bool) -> None:
+    def _report(self, path: Path, result: IngestResult, dry_run: bool) -> list[str]:
         extraction = result.extraction
         proposals = sum(len(d.proposals) for d in extraction.delegates)
+        known = sum(1 for d in extraction.delegates if d.existing_id)
         summary = (
-            f"{len(extraction.delegates)} delegate(s), {proposals} proposal(s), "
-            f"{len(extraction.skipped_people)} skipped"
+            f"{len(extraction.delegates)} delegate(s) ({known} already in the database), "
+            f"{proposals} proposal(s), {len(extraction.skipped_people)} skipped"
         )
         if dry_run:
-            self.stdout.write(f"{path}: dry run, would create {summary}; nothing written")
+            lines = [f"{path}: dry run: {summary}; nothing written"]
         elif not result.created:
-            self.stdout.write(f"{path}: already stored as article #{result.article.pk}; nothing new")
+            lines = [f"{path}: already stored as article #{result.article.pk}; nothing new"]
         else:
-            self.stdout.write(self.style.SUCCESS(f"{path}: article #{result.article.pk}: {summary} (drafts)"))
-        for warning in extraction.warnings:
-            self.stdout.write(f"  warning: {warning}")
+            lines = [self.style.SUCCESS(f"{path}: article #{result.article.pk}: {summary} (drafts)")]
+        return lines + [f"  warning: {warning}" for warning in extraction.warnings]
 
 
 def _dumps(payload: object) -> str:
