@@ -124,8 +124,7 @@ def person_words(names: Iterable[str]) -> list[str]:
     return [name for name in names if 2 <= len(name) <= 4]
 
 
-@lru_cache(maxsize=1)
-def _tokenizer() -> Any:
+def _new_tokenizer() -> Any:
     import jieba
 
     jieba.setLogLevel(60)
@@ -135,6 +134,18 @@ def _tokenizer() -> Any:
     for word in ("全国人大代表", "全国政协委员", "人大代表", "政协委员", "代表团", "界别"):
         tokenizer.add_word(word, freq=50000, tag="n")
     return tokenizer
+
+
+@lru_cache(maxsize=1)
+def _base_tokenizer() -> Any:
+    """The user dictionary without people's names: what the layout and name-boundary rules consult, so
+    that their answers never depend on which delegates happen to be in the database."""
+    return _new_tokenizer()
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    return _new_tokenizer()
 
 
 _ADDED: set[str] = set()
@@ -153,7 +164,7 @@ def tokenizer(extra_names: Iterable[str] = ()) -> Any:
 
 def is_word(word: str) -> bool:
     """Whether jieba's dictionary knows the word (for repairing words split by the layout)."""
-    tk = tokenizer()
+    tk = _base_tokenizer()
     tk.check_initialized()
     return bool(tk.FREQ.get(word))
 
@@ -173,6 +184,6 @@ def pos_tokenizer(extra_names: Iterable[str] = ()) -> Any:
 
 def word_frequency(word: str) -> int:
     """How often jieba's dictionary has seen the word (0 when unknown)."""
-    tk = _tokenizer()
+    tk = _base_tokenizer()
     tk.check_initialized()
     return int(tk.FREQ.get(word) or 0)
