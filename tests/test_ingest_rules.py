@@ -177,3 +177,18 @@ def test_a_name_followed_by_any_word_after_a_title():
     extraction = extract_article(text)
     assert [d.name for d in extraction.delegates] == ["褚大山"]
     assert _delegate(extraction, "褚大山").proposals
+
+
+def test_an_unfinished_short_line_takes_the_orphan_that_cannot_start_a_sentence():
+    text = (
+        "传化集团的实践也为这一观点提供\n\n雷军代表：\n\n全国人大代表、小米集团董事长雷军建议，发展智能制造。\n\n"
+        "了佐证。“我们突破了卡脖子技术。”徐冠巨说。\n"
+    )
+    blocks = blocks_of(text)
+    joined = next(b for b in blocks if b.text.startswith("传化"))
+    assert not joined.heading
+    assert joined.text == "传化集团的实践也为这一观点提供了佐证。“我们突破了卡脖子技术。”徐冠巨说。"
+    assert [p.text for p in joined.passages(0, len(joined.text), text)] == [
+        "传化集团的实践也为这一观点提供",
+        "了佐证。“我们突破了卡脖子技术。”徐冠巨说。",
+    ]

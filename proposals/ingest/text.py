@@ -152,8 +152,15 @@ def blocks_of(text: str, is_word: WordTest | None = None) -> list[Block]:
         block = Block(heading=paragraph.is_heading)
         block.add(paragraph)
         current = index
-        while not paragraphs[current].complete and not block.heading:
-            follower = _continuation(paragraphs, current, used, is_word)
+        while not paragraphs[current].complete:
+            if block.heading:
+                # A short unfinished line may be a sentence's start rather than a title
+                # (…为这一观点提供 / 了佐证…): only an orphan that cannot start a sentence continues it.
+                follower = _orphan(paragraphs, current, used)
+                if follower is not None:
+                    block.heading = False
+            else:
+                follower = _continuation(paragraphs, current, used, is_word)
             if follower is None:
                 break
             used.add(follower)
@@ -164,6 +171,33 @@ def blocks_of(text: str, is_word: WordTest | None = None) -> list[Block]:
         seen.add(key)
         blocks.append(block)
     return blocks
+
+
+# Characters a sentence does not begin with: a paragraph starting with one continues another.
+ORPHAN_START = set("了之的地得着过而并及”’，、。；：）")
+ORPHAN_REACH = 30  # paragraphs to look ahead for an orphan
+
+
+def _is_orphan(paragraphs: list[Paragraph], index: int) -> bool:
+    text = paragraphs[index].text.lstrip()
+    previous = paragraphs[index - 1] if index else None
+    return (
+        bool(text)
+        and text[0] in ORPHAN_START
+        and (previous is None or previous.complete or previous.is_heading)
+    )
+
+
+def _orphan(paragraphs: list[Paragraph], current: int, used: set[int]) -> int | None:
+    """The first unused orphan paragraph after ``current`` (within reach)."""
+    for candidate in range(current + 1, min(len(paragraphs), current + 1 + ORPHAN_REACH)):
+        if (
+            candidate not in used
+            and not paragraphs[candidate].is_heading
+            and _is_orphan(paragraphs, candidate)
+        ):
+            return candidate
+    return None
 
 
 def _continuation(
@@ -192,4 +226,4 @@ def _continuation(
             or not _crosses_word(previous.text.rstrip(), right, is_word)
         ):
             return candidate
-    return None
+    return _orphan(paragraphs, current, used)
