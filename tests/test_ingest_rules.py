@@ -192,3 +192,8 @@ def test_an_unfinished_short_line_takes_the_orphan_that_cannot_start_a_sentence(
         "传化集团的实践也为这一观点提供",
         "了佐证。“我们突破了卡脖子技术。”徐冠巨说。",
     ]
+
+
+def test_only_a_delegates_heading_titles_the_proposal():
+    text = "测试材料（虚构）：两会代表委员谈创新\n\n全国人大代表、星河智造有限公司董事长王晓明表示，要加快建设智能工厂。\n"
+    assert _delegate(extract_article(text), "王晓明").proposals[0].title == "加快建设智能工厂"

@@ -205,7 +205,8 @@ def _heading_titles(blocks: list[Block]) -> dict[int, str]:
         if not block.heading:
             continue
         match = re.search(r"[：:]\s*(.*)$", block.text)
-        if not match:
+        # Only a delegate's heading (徐冠巨代表：, 全国人大代表蓝庆华： 锚定…) titles what follows.
+        if not match or not re.search(r"代表|委员", block.text[: match.start()]):
             continue
         title = match.group(1).strip()
         following = index + 1
