@@ -13,6 +13,7 @@ fixture is regenerated.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from pathlib import Path
 import yaml
 
 from proposals.models import Body, OrganisationKind, ProposalKind, RegionLevel
+from proposals.names import strip_honorific
+from proposals.normalise import normalise_article_text
 
 PUBLISHED = "published"
 TIMESTAMP = "2024-03-15T00:00:00Z"
@@ -110,7 +113,7 @@ def build(source: Path, articles_dir: Path) -> Built:
 
 
 def _article(index: _Index, a: dict, articles_dir: Path) -> dict:
-    text = (articles_dir / a["file"]).read_text(encoding="utf-8")
+    text = normalise_article_text((articles_dir / a["file"]).read_text(encoding="utf-8"))
     index.articles[a["id"]] = text
     return _obj(
         "article",
@@ -122,6 +125,7 @@ def _article(index: _Index, a: dict, articles_dir: Path) -> dict:
             url=a.get("url") or "",
             file_name=a["file"],
             text=text,
+            text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         ),
     )
 
@@ -187,10 +191,18 @@ def _delegate(index: _Index, d: dict) -> list[dict]:
         _obj(
             "delegate",
             d["id"],
-            **_stamped(name=d["name"], note=d.get("note", ""), status=PUBLISHED, merged_into=None),
+            **_stamped(
+                name=d["name"],
+                note=d.get("note", ""),
+                status=PUBLISHED,
+                first_published_at=TIMESTAMP,
+                merged_into=None,
+            ),
         )
     ]
-    for i, alias in enumerate(dict.fromkeys(d.get("aliases", [])), start=1):
+    names = [strip_honorific(a) for a in d.get("aliases", [])]  # 代表/委员 address, not name
+    aliases = [a for a in dict.fromkeys(names) if a and a != d["name"]]
+    for i, alias in enumerate(aliases, start=1):
         out.append(_obj("delegatealias", d["id"] * 10 + i, **_stamped(delegate=d["id"], name=alias)))
     out += [_membership(index, d, m) for m in d.get("memberships", [])]
     out += [_position(index, d, p, order) for order, p in enumerate(d.get("positions", []))]
@@ -244,24 +256,22 @@ def _proposal(index: _Index, p: dict) -> list[dict]:
     for slug in p.get("themes", []):
         _require(slug in index.themes, f"{where}: unknown theme {slug}")
     _require(p.get("quotes"), f"{where}: a proposal needs at least one quote")
-    quote_texts: list[str] = []
     quote_objects: list[dict] = []
     for q in p["quotes"]:
-        text, objects = _quote(index, where, p["id"], q)
-        quote_texts.append(text)
-        quote_objects += objects
+        quote_objects += _quote(index, where, p["id"], q)
     proposal = _obj(
         "proposal",
         p["id"],
         **_stamped(
             title=p["title"],
             summary=p.get("summary", ""),
-            text=p.get("text") or quote_texts[0],
+            text="",  # derived from the quotes when loaded (proposals.indexing)
             kind=p["kind"],
             year=p["year"],
             date=p.get("date"),
             session=p.get("session", ""),
             status=PUBLISHED,
+            first_published_at=TIMESTAMP,
             themes=[index.themes[s] for s in p.get("themes", [])],
             search_tokens="",
             search_title="",
@@ -271,20 +281,18 @@ def _proposal(index: _Index, p: dict) -> list[dict]:
     return [proposal, *_authorships(index, where, p), *quote_objects]
 
 
-def _quote(index: _Index, where: str, proposal_id: int, q: dict) -> tuple[str, list[dict]]:
-    """The quote's verbatim text (its passages joined), and the quote and passage records."""
+def _quote(index: _Index, where: str, proposal_id: int, q: dict) -> list[dict]:
+    """The quote and its located passage records."""
     _require(q["article"] in index.articles, f"{where}: unknown article {q['article']}")
     objects = [_obj("quote", q["id"], **_stamped(proposal=proposal_id, article=q["article"]))]
-    parts = []
     for i, passage in enumerate(q["passages"], start=1):
         start = passage.get("start") if isinstance(passage, dict) else None
         text = passage["text"] if isinstance(passage, dict) else passage
         begin, end = locate(index.articles[q["article"]], text, start)
-        parts.append(text)
         objects.append(
             _obj("quotepassage", q["id"] * 10 + i, quote=q["id"], order=i, start=begin, end=end, text=text)
         )
-    return "".join(parts), objects
+    return objects
 
 
 def _authorships(index: _Index, where: str, p: dict) -> list[dict]:

@@ -20,7 +20,7 @@ MAX_ID_DIGITS = 18  # a 64-bit integer: SQLite cannot even bind 10**20, and Post
 def is_record_id(text: str) -> bool:
     """A record id as a URL carries it: digits only, small enough for a 64-bit column (checked before any
     query)."""
-    return text.isdigit() and len(text) <= MAX_ID_DIGITS
+    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS  # "²".isdigit() is True
 
 
 class IntegerListField(forms.Field):

@@ -18,6 +18,7 @@ from django.db import connection, models
 from django.db.models import F, Func, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from proposals.filters import is_record_id
 from proposals.models import (
     Article,
     Authorship,
@@ -59,8 +60,20 @@ def _published_proposals_signed(**authorship_filter) -> Coalesce:
 
 
 def published_proposals(*, include_unpublished: bool = False) -> ProposalQuerySet:
-    qs = Proposal.objects.all() if include_unpublished else Proposal.objects.published()
+    """Published proposals; with include_unpublished (sync), also those published once (tombstones)."""
+    qs = Proposal.objects.ever_published() if include_unpublished else Proposal.objects.published()
     return qs.with_related()
+
+
+def merged_delegate_survivor(value: str) -> Delegate | None:
+    """For the id of a merged duplicate: the published record it now lives in (merges followed)."""
+    if not is_record_id(value):
+        return None
+    duplicate = Delegate.objects.filter(pk=int(value), merged_into__isnull=False).first()
+    if duplicate is None:
+        return None
+    survivor = duplicate.survivor()
+    return survivor if Delegate.objects.published().filter(pk=survivor.pk).exists() else None
 
 
 def delegates_with_counts(delegates: QuerySet | None = None, *, positions: bool = True) -> QuerySet:

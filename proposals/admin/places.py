@@ -2,13 +2,14 @@
 
 from django.contrib import admin
 
+from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.filters import MembershipRegionFilter
 from proposals.models import Membership, Organisation, Position, Region
 from proposals.selectors import related_count
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["name", "level", "parent", "slug", "code", "membership_count"]
     list_filter = ["level"]
     list_select_related = ["parent"]
@@ -35,7 +36,7 @@ class _OrganisationRegionFilter(MembershipRegionFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "region", "parent", "position_count"]
     list_filter = ["kind", _OrganisationRegionFilter]
     list_select_related = ["region__parent", "parent"]

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.utils.html import format_html_join
 
 from proposals import services
+from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.display import quotes_in_context
 from proposals.admin.filters import (
     ProposalArticleFilter,
@@ -55,7 +56,7 @@ class ProposalQuoteInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["title", "authors", "kind", "year", "theme_names", "quote_count", "status"]
     list_filter = [
         "status",
@@ -76,13 +77,19 @@ class ProposalAdmin(admin.ModelAdmin):
         "quotes__article__title",
     ]
     autocomplete_fields = ["themes"]
-    readonly_fields = ["provenance", "created_at", "updated_at"]
+    readonly_fields = ["text", "provenance", "version", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "kind", "status", "themes"]}),
-        ("内容", {"fields": ["summary", "text"]}),
+        (
+            "内容",
+            {
+                "fields": ["summary", "text"],
+                "description": "摘要是编者的概述；原话取自下方引文，不能在此编辑。",
+            },
+        ),
         ("时间与会议", {"fields": [("year", "date"), "session"]}),
         ("出处（引文在原文中的位置）", {"fields": ["provenance"], "classes": ["wide"]}),
-        ("时间戳", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ("时间戳", {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [AuthorshipInline, ProposalQuoteInline]
     actions = ["publish", "unpublish"]
@@ -143,7 +150,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(admin.ModelAdmin):
+class AuthorshipAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["proposal", "delegate", "role", "membership", "order"]
     list_filter = ["role", "membership__body"]
     list_select_related = ["proposal", "delegate", "membership__delegate", "membership__region__parent"]
@@ -152,7 +159,7 @@ class AuthorshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order", "proposal_count"]
     list_editable = ["order"]
     search_fields = ["name", "slug", "keywords", "description"]

@@ -7,6 +7,8 @@ knows what to delete.
 
 from __future__ import annotations
 
+from django.http import HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,6 +27,7 @@ from proposals import selectors
 from proposals.api.filters import Q_MAX_LENGTH, ApiDelegateFilterSet, ApiProposalFilterSet
 from proposals.api.renderers import CSVRenderer
 from proposals.api.serializers import (
+    ArticleDetailSerializer,
     ArticleSerializer,
     DelegateSerializer,
     OrganisationSerializer,
@@ -198,8 +201,12 @@ class ProposalViewSet(ReadOnlyViewSet):
     ),
     retrieve=extend_schema(
         summary="A delegate",
+        description=(
+            "A published delegate. The id of a duplicate merged into another record answers "
+            "`301 Moved Permanently` to the record it was merged into (its `Location`)."
+        ),
         parameters=[ID_PATH, FORMAT_PARAMETER],
-        responses={200: DelegateSerializer, **DETAIL_ERRORS},
+        responses={200: DelegateSerializer, 301: None, **DETAIL_ERRORS},
     ),
 )
 class DelegateViewSet(ReadOnlyViewSet):
@@ -208,8 +215,17 @@ class DelegateViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         return selectors.delegates_with_counts(
-            Delegate.objects.all() if self.is_sync else Delegate.objects.published()
+            Delegate.objects.ever_published() if self.is_sync else Delegate.objects.published()
         )
+
+    def retrieve(self, request, *args, **kwargs):
+        """A merged duplicate's id points to the survivor, as its page on the site does."""
+        survivor = selectors.merged_delegate_survivor(self.kwargs["pk"])
+        if survivor is not None:
+            location = reverse("api:delegate-detail", args=[survivor.pk])
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{location}?{query}" if query else location)
+        return super().retrieve(request, *args, **kwargs)
 
 
 def _simple(summary: str, serializer) -> dict:
@@ -251,9 +267,27 @@ class OrganisationViewSet(ReadOnlyViewSet):
         return selectors.organisations_with_counts()
 
 
-@extend_schema_view(**_simple("Source articles", ArticleSerializer))
+@extend_schema_view(
+    list=extend_schema(
+        summary="Source articles",
+        description="The articles the proposals are quoted from (without their text: see one article).",
+        parameters=[FORMAT_PARAMETER],
+        responses={200: ArticleSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="A source article, with its full text",
+        description=(
+            "The article and its full `text`: every passage of `/api/v1/proposals/` sources is exactly "
+            "`text[start:end]` of its article."
+        ),
+        parameters=[ID_PATH, FORMAT_PARAMETER],
+        responses={200: ArticleDetailSerializer, **DETAIL_ERRORS},
+    ),
+)
 class ArticleViewSet(ReadOnlyViewSet):
-    serializer_class = ArticleSerializer
+    def get_serializer_class(self):
+        return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
 
     def get_queryset(self):
-        return selectors.articles_with_counts()
+        articles = selectors.articles_with_counts()
+        return articles.defer(None) if self.action == "retrieve" else articles

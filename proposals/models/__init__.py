@@ -1,6 +1,6 @@
 """The data model, one module per subject; import everything from here."""
 
-from proposals.models.base import ReviewStatus, TimeStamped
+from proposals.models.base import EditConflict, ReviewStatus, TimeStamped
 from proposals.models.organisations import Organisation, OrganisationKind
 from proposals.models.people import (
     Body,
@@ -20,6 +20,7 @@ __all__ = [
     "Authorship",
     "Body",
     "Delegate",
+    "EditConflict",
     "DelegateAlias",
     "Membership",
     "MembershipRole",

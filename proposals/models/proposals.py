@@ -51,6 +51,12 @@ class ProposalQuerySet(models.QuerySet):
     def published(self) -> ProposalQuerySet:
         return self.filter(status=ReviewStatus.PUBLISHED)
 
+    def ever_published(self) -> ProposalQuerySet:
+        """Published now, or once: what a syncing client may hold (a never-published draft is not news)."""
+        return self.filter(
+            models.Q(status=ReviewStatus.PUBLISHED) | models.Q(first_published_at__isnull=False)
+        )
+
     def on_themes(self, slugs: Iterable[str]) -> ProposalQuerySet:
         """On any of these themes."""
         through = self.model.themes.through
@@ -128,8 +134,10 @@ class Proposal(Reviewed):
     """One recommendation or statement on one subject, as the articles present it."""
 
     title = models.CharField("标题", max_length=200)
-    summary = models.TextField("摘要", blank=True)
-    text = models.TextField("原话", blank=True, help_text="代表委员本人的表述（来自引文）")
+    summary = models.TextField("摘要", blank=True, help_text="编者用自己的话概述；不是原话，原话来自引文")
+    # The delegate's words: the verbatim passages of the proposal's quotes (the first article's, in order),
+    # derived and written with the search columns (proposals.indexing); never typed by a curator.
+    text = models.TextField("原话（引文）", blank=True, editable=False)
     kind = models.CharField("类型", max_length=16, choices=ProposalKind.choices, db_index=True)
     year = models.PositiveSmallIntegerField("年份", db_index=True)
     date = models.DateField("日期", null=True, blank=True, db_index=True, help_text="文章给出日期时填写")

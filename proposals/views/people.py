@@ -15,7 +15,6 @@ from proposals.models import (
     Position,
     Proposal,
     Region,
-    ReviewStatus,
 )
 from proposals.views.common import bind_filterset, paginate
 
@@ -44,9 +43,9 @@ def delegate_list(request):
 
 
 def delegate_detail(request, pk: int):
-    delegate = Delegate.objects.filter(pk=pk).first()
-    if delegate and delegate.merged_into_id and delegate.status == ReviewStatus.PUBLISHED:
-        return redirect("delegate-detail", pk=delegate.merged_into_id, permanent=True)
+    survivor = selectors.merged_delegate_survivor(str(pk))
+    if survivor is not None:  # a merged duplicate's page moved to the record it was merged into
+        return redirect("delegate-detail", pk=survivor.pk, permanent=True)
     delegate = get_object_or_404(Delegate.objects.published(), pk=pk)
     memberships = Membership.objects.filter(delegate=delegate).select_related("region__parent", "article")
     positions = Position.objects.filter(delegate=delegate).select_related("organisation")
