@@ -119,3 +119,12 @@ def test_review_page_of_a_curated_article(curator_client, corpus):
 def test_anonymous_is_sent_to_login(client, corpus):
     response = client.get(reverse("admin:proposals_article_ingest"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_doubtful_match_is_flagged_on_the_review_page(curator_client, corpus):
+    text = "测试材料\n\n全国政协委员、远山农业科技公司总经理马新强建议，发展智慧农业。\n"
+    response = curator_client.post(reverse("admin:proposals_article_ingest"), {"text": text, "title": "同名"})
+    page = curator_client.get(response["Location"])
+    assert "可能与已有同名人物重复" in page.content.decode()
+    assert Delegate.objects.filter(name="马新强").count() == 2
