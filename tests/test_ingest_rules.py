@@ -197,3 +197,14 @@ def test_an_unfinished_short_line_takes_the_orphan_that_cannot_start_a_sentence(
 def test_only_a_delegates_heading_titles_the_proposal():
     text = "测试材料（虚构）：两会代表委员谈创新\n\n全国人大代表、星河智造有限公司董事长王晓明表示，要加快建设智能工厂。\n"
     assert _delegate(extract_article(text), "王晓明").proposals[0].title == "加快建设智能工厂"
+
+
+def test_interview_answers_under_the_delegates_name():
+    text = (
+        "全国政协委员、芯桥半导体公司董事长卓映川接受了本报专访。\n\n记者：今年您带来了哪些提案？\n\n"
+        "卓映川：我今年重点带来了一份关于加快集成电路人才培养的提案。\n\n记者：您怎么看内卷？\n\n"
+        "卓映川：企业要少打价格战、多打技术战，把钱投到研发上。\n"
+    )
+    passages = [p.text for pr in _delegate(extract_article(text), "卓映川").proposals for p in pr.passages]
+    assert "卓映川：企业要少打价格战、多打技术战，把钱投到研发上。" in passages
+    assert not any(p.startswith("记者：") for p in passages)

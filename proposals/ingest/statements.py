@@ -41,6 +41,8 @@ def kind_of(text: str) -> str:
 
 def _speaks(text: str, name: str) -> bool:
     """Whether the block has ``name`` followed (closely) by a speech verb, or 在…看来."""
+    if re.match(rf"{re.escape(name)}(?:代表|委员)?[：:]", text) and len(text) > 20:
+        return True  # an interview's answer (卓映川：…), not a short heading (徐冠巨代表：)
     for match in re.finditer(re.escape(name), text):
         after = text[match.end() : match.end() + 40]
         after = re.split(r"[。！？；]", after)[0]
