@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -24,7 +25,7 @@ from proposals.ingest.review import (
     skipped_promote,
 )
 from proposals.ingest.service import article_ingest
-from proposals.models import Article, Delegate, Proposal
+from proposals.models import Article, Delegate, Membership, Position, Proposal
 
 
 class ArticleIngestForm(forms.Form):
@@ -37,8 +38,8 @@ class ArticleIngestForm(forms.Form):
     published_on = forms.DateField(label="日期", required=False, help_text="YYYY-MM-DD")
     url = forms.URLField(label="原文链接", required=False, assume_scheme="https")
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         upload, pasted = data.get("file"), data.get("text") or ""
         try:
             if upload:
@@ -107,7 +108,8 @@ def review_spans(drafts: ArticleDrafts) -> list[Span]:
                         quote.proposal.title,
                     )
                 )
-    for record in [*drafts.memberships, *drafts.positions]:
+    sourced: list[Membership | Position] = [*drafts.memberships, *drafts.positions]
+    for record in sourced:
         at = text.find(record.evidence) if record.evidence else -1
         if at >= 0:
             spans.append(
@@ -124,10 +126,17 @@ def review_spans(drafts: ArticleDrafts) -> list[Span]:
     return spans
 
 
-class IngestAdminMixin:
+# The mixin's super() is a ModelAdmin: tell the type checker so (as proposals.admin.concurrency does).
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class IngestAdminMixin(_ModelAdmin):
     """Adds 导入文章 (ingest) and 审核 (review) pages to the Article admin."""
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
         return [
             path("ingest/", wrap(self.ingest_view), name="proposals_article_ingest"),
@@ -160,7 +169,9 @@ class IngestAdminMixin:
                 messages.warning(request, "这篇文章已经导入过（全文或链接相同），没有新建任何记录。")
             for warning in result.extraction.warnings:
                 messages.warning(request, warning)
-            return HttpResponseRedirect(reverse("admin:proposals_article_review", args=[result.article.pk]))
+            article = result.article
+            assert article is not None  # article_ingest always returns the stored or existing article
+            return HttpResponseRedirect(reverse("admin:proposals_article_review", args=[article.pk]))
         context = {
             **self.admin_site.each_context(request),
             "form": form,
@@ -195,22 +206,22 @@ class IngestAdminMixin:
             drafts = article_drafts(article)
             count = review_confirm(delegates=drafts.delegates, proposals=drafts.proposals, user=request.user)
             messages.success(request, f"已确认并发布 {count} 条记录。")
-        elif action in ("confirm", "reject") and kind in ("delegate", "proposal") and record_id:
-            model = Delegate if kind == "delegate" else Proposal
-            record = get_object_or_404(model, pk=record_id)
+        elif action in ("confirm", "reject") and kind == "delegate" and record_id:
+            delegate = get_object_or_404(Delegate, pk=record_id)
             if action == "confirm":
-                review_confirm(
-                    delegates=[record] if kind == "delegate" else [],
-                    proposals=[record] if kind == "proposal" else [],
-                    user=request.user,
-                )
-                messages.success(request, f"已确认并发布：{record}")
-            elif kind == "delegate":
-                review_reject_delegate(article=article, delegate=record)
-                messages.success(request, f"已驳回：{record}")
+                review_confirm(delegates=[delegate], proposals=[], user=request.user)
+                messages.success(request, f"已确认并发布：{delegate}")
             else:
-                review_reject_proposal(article=article, proposal=record)
-                messages.success(request, f"已驳回：{record}")
+                review_reject_delegate(article=article, delegate=delegate)
+                messages.success(request, f"已驳回：{delegate}")
+        elif action in ("confirm", "reject") and kind == "proposal" and record_id:
+            proposal = get_object_or_404(Proposal, pk=record_id)
+            if action == "confirm":
+                review_confirm(delegates=[], proposals=[proposal], user=request.user)
+                messages.success(request, f"已确认并发布：{proposal}")
+            else:
+                review_reject_proposal(article=article, proposal=proposal)
+                messages.success(request, f"已驳回：{proposal}")
         elif action == "promote":
             name = request.POST.get("name", "")
             delegate = skipped_promote(article=article, name=name, reason=request.POST.get("reason", ""))

@@ -7,6 +7,7 @@ the ingestion of *this* article added (a draft created for it, or this article's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -73,7 +74,7 @@ def article_drafts(article: Article) -> ArticleDrafts:
 
 
 @transaction.atomic
-def review_confirm(*, delegates: list[Delegate], proposals: list[Proposal], user=None) -> int:
+def review_confirm(*, delegates: list[Delegate], proposals: list[Proposal], user: Any = None) -> int:
     """Publish the confirmed records (delegates first: a published proposal shows its people)."""
     return delegate_publish(delegates=delegates, user=user) + proposal_publish(proposals=proposals, user=user)
 
@@ -105,7 +106,9 @@ def review_reject_delegate(*, article: Article, delegate: Delegate) -> None:
 @transaction.atomic
 def skipped_promote(*, article: Article, name: str, reason: str) -> Delegate:
     """Make a skipped person a draft delegate (the curator adds the body and proposals on its form)."""
-    existing = Delegate.objects.filter(Q(name=name) | Q(aliases__name=name)).distinct().first()
+    existing: Delegate | None = (
+        Delegate.objects.filter(Q(name=name) | Q(aliases__name=name)).distinct().first()
+    )
     if existing is not None:
         return existing
     delegate = Delegate(

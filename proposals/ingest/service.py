@@ -12,10 +12,10 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from proposals.ingest.extract import DraftDelegate, DraftProposal, Extraction, KnownPerson, extract_article
 from proposals.ingest.reading import check_article_text
@@ -49,7 +49,7 @@ class IngestResult:
 
     def as_json(self) -> dict[str, Any]:
         article = self.article
-        meta = {"title": "", "outlet": "", "date": None}
+        meta: dict[str, Any] = {"title": "", "outlet": "", "date": None}
         if article is not None:
             meta = {
                 "title": article.title,
@@ -111,7 +111,7 @@ def _compatible(delegate: Delegate, draft: DraftDelegate) -> bool:
         for other in draft.memberships:
             if membership.body != other.body:
                 continue
-            region = membership.region.name if membership.region_id else ""
+            region = membership.region.name if membership.region is not None else ""
             if not region or not other.region or region in other.region or other.region in region:
                 return True
     organisations = {p.organisation.name for p in delegate.positions.all()}
@@ -176,7 +176,10 @@ def _year_of(text: str) -> int:
     return int(max(set(years), key=years.count)) if years else dt.date.today().year
 
 
-def _saved(instance: Any) -> Any:
+_M = TypeVar("_M", bound=Model)
+
+
+def _saved(instance: _M) -> _M:
     instance.full_clean()
     instance.save()
     return instance
@@ -184,7 +187,8 @@ def _saved(instance: Any) -> Any:
 
 def _delegate(draft: DraftDelegate, article: Article) -> Delegate:
     if draft.existing_id:
-        return Delegate.objects.get(pk=draft.existing_id)
+        existing: Delegate = Delegate.objects.get(pk=draft.existing_id)
+        return existing
     note = f"由文章《{article.title[:60]}》自动抽取。" + "".join(draft.flags)
     return _saved(Delegate(name=draft.name, status=ReviewStatus.DRAFT, note=note))
 
@@ -207,7 +211,7 @@ def _membership(delegate: Delegate, draft: Any, article: Article) -> Membership:
     region = region_named(draft.region) if draft.body != "cppcc" else None
     same_body = Membership.objects.filter(delegate=delegate, body=draft.body).order_by("pk")
     # A seat already recorded is reused when the article does not contradict its region.
-    existing = (
+    existing: Membership | None = (
         same_body.filter(Q(region=region) | Q(region__isnull=True)).first() if region else same_body.first()
     )
     if existing is not None:
@@ -238,7 +242,9 @@ _KINDS = [
 
 
 def _organisation(name: str) -> Organisation:
-    found = Organisation.objects.filter(Q(name=name) | Q(short_name=name)).order_by("pk").first()
+    found: Organisation | None = (
+        Organisation.objects.filter(Q(name=name) | Q(short_name=name)).order_by("pk").first()
+    )
     if found is not None:
         return found
     kind = next((k for words, k in _KINDS if any(w in name for w in words)), OrganisationKind.OTHER)
@@ -268,9 +274,10 @@ def _bigrams(text: str) -> set[str]:
 def _same_statement(delegate: Delegate, draft: DraftProposal) -> Proposal | None:
     """An existing proposal of this delegate that says the same thing (another outlet's report of it)."""
     mine = _bigrams("".join(p.text for p in draft.passages))
-    for proposal in Proposal.objects.filter(authorships__delegate=delegate).prefetch_related(
-        "quotes__passages"
-    ):
+    candidates: list[Proposal] = list(
+        Proposal.objects.filter(authorships__delegate=delegate).prefetch_related("quotes__passages")
+    )
+    for proposal in candidates:
         theirs = _bigrams("".join(q.text for q in proposal.quotes.all()) or proposal.title)
         if mine and theirs and len(mine & theirs) / min(len(mine), len(theirs)) >= SAME_STATEMENT:
             return proposal

@@ -102,8 +102,9 @@ class Command(BaseCommand):
         )
         if dry_run:
             lines = [f"{path}: dry run: {summary}; nothing written"]
-        elif not result.created:
-            lines = [f"{path}: already stored as article #{result.article.pk}; nothing new"]
+        elif not result.created or result.article is None:
+            stored = result.article.pk if result.article is not None else "?"
+            lines = [f"{path}: already stored as article #{stored}; nothing new"]
         else:
             lines = [self.style.SUCCESS(f"{path}: article #{result.article.pk}: {summary} (drafts)")]
         return lines + [f"  warning: {warning}" for warning in extraction.warnings]
