@@ -54,20 +54,51 @@ def _converter():
     return OpenCC("t2s")
 
 
+@functools.cache
+def _changing() -> tuple[frozenset[str], tuple[str, ...]]:
+    """What OpenCC can change: the characters it converts on their own, and the few phrases it converts
+    although none of their characters is converted alone (沈默 -> 沉默)."""
+    converter = _converter()
+    converter.convert("")  # loads the dictionaries
+    pairs: list[tuple[str, str]] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            pairs.extend(node.items())
+        elif isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+
+    walk(converter._dict_chain_data)
+    chars = frozenset(k for k, v in pairs if len(k) == 1 and k != v)
+    phrases = tuple(k for k, v in pairs if len(k) > 1 and k != v and not chars.intersection(k))
+    return chars, phrases
+
+
 def to_simplified(text: str) -> str:
-    return _converter().convert(text) if text else ""
+    """Traditional characters converted to simplified (OpenCC t2s).
+
+    Most text is simplified already: when it holds nothing OpenCC would change, it is returned as it is
+    (the same result, without the pure-Python dictionary walk that dominates indexing time).
+    """
+    if not text:
+        return ""
+    chars, phrases = _changing()
+    if chars.isdisjoint(text) and not any(p in text for p in phrases):
+        return text
+    return _converter().convert(text)
 
 
-def segment(text: str) -> list[str]:
+def segment(text: str, *, simplified: bool = False) -> list[str]:
     """jieba search-mode words of a text, simplified and lower-cased, punctuation dropped."""
-    words = _tokenizer().cut_for_search(to_simplified(text).lower())
+    words = _tokenizer().cut_for_search((text if simplified else to_simplified(text)).lower())
     return [w for w in (w.strip() for w in words) if w and _TOKEN_OK.match(w)]
 
 
-def bigrams(text: str) -> list[str]:
+def bigrams(text: str, *, simplified: bool = False) -> list[str]:
     """Every pair of adjacent CJK characters, within runs of CJK text."""
     pairs: list[str] = []
-    for run in _CJK_RUN.findall(to_simplified(text)):
+    for run in _CJK_RUN.findall(text if simplified else to_simplified(text)):
         pairs.extend(run[i : i + 2] for i in range(len(run) - 1))
     return pairs
 
@@ -81,9 +112,10 @@ def index_tokens(*texts: str) -> str:
     """The space-padded, de-duplicated token string stored in the index columns."""
     seen: dict[str, None] = {}
     for text in texts:
-        for token in segment(text):
+        simplified = to_simplified(text)
+        for token in segment(simplified, simplified=True):
             seen.setdefault(token, None)
-        for pair in bigrams(text):
+        for pair in bigrams(simplified, simplified=True):
             seen.setdefault(pair, None)
     return f" {' '.join(seen)} " if seen else ""
 
