@@ -63,8 +63,10 @@ lock:
 	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/base.lock
 	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -q -o requirements/test.lock
 
+# make bench [SIZES="10000 100000 1000000"]: writes BENCHMARKS.md (see README, Benchmarks).
+SIZES ?= 10000 100000 1000000
 bench: install-test
-	scripts/bench.sh
+	scripts/bench.sh $(SIZES)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts var

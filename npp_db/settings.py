@@ -49,6 +49,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Benchmarks only (scripts/bench.sh): each response says how many database queries it ran.
+BENCH = env_bool("BENCH", False)
+if BENCH:
+    MIDDLEWARE.insert(0, "npp_db.bench.QueryCountMiddleware")
+
 ROOT_URLCONF = "npp_db.urls"
 
 TEMPLATES = [

@@ -75,6 +75,12 @@ def _changing() -> tuple[frozenset[str], tuple[str, ...]]:
     return chars, phrases
 
 
+def warm_up() -> None:
+    """Load the dictionaries now (a server's master process, before its workers fork)."""
+    _tokenizer().cut("预热")
+    _changing()
+
+
 def to_simplified(text: str) -> str:
     """Traditional characters converted to simplified (OpenCC t2s).
 
