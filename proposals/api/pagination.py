@@ -214,7 +214,9 @@ class KeysetPagination(BasePagination):
         return rows
 
     def _count(self, queryset) -> tuple[int, bool]:
-        count = queryset.order_by()[: self.count_limit + 1].count()
+        from proposals.counts import count_source
+
+        count = count_source(queryset).order_by()[: self.count_limit + 1].count()
         return (count, True) if count <= self.count_limit else (self.count_limit, False)
 
     def _link(self, cursor: str | None) -> str | None:
