@@ -178,48 +178,40 @@ def parse_query(raw: str, max_length: int | None = None) -> ParsedQuery:
     return ParsedQuery(raw=raw, terms=[_term(w.strip()) for w in words], phrases=phrases, truncated=truncated)
 
 
-def _tsquery_literal(alternatives: tuple[tuple[str, ...], ...]) -> str:
-    ors = [" & ".join(f"'{tok}'" for tok in alt) for alt in alternatives]
-    return " | ".join(f"({o})" for o in ors)
-
-
-def _match_postgres(qs: QuerySet, query: ParsedQuery) -> QuerySet:
-    parts = []
-    for term in query.terms:
-        if term.substring:
-            continue
-        parts.append(f"({_tsquery_literal(term.alternatives)})")
-    for phrase in query.phrases:
-        pairs = bigrams(phrase)
-        if pairs:
-            parts.append("(" + " & ".join(f"'{p}'" for p in dict.fromkeys(pairs)) + ")")
-    if parts:
-        # Tokens are CJK or [0-9a-z] only (see _TOKEN_OK), so they need no quoting inside the literal.
-        qs = qs.filter(
-            RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [" & ".join(parts)], output_field=BooleanField())
-        )
-    return qs
-
-
-def _has_token(word: str) -> Q:
-    """The record has this word as a whole token (so the word occurs verbatim in its text)."""
+def _all_tokens(tokens: tuple[str, ...]) -> Q:
+    """The record has every one of these tokens (the GIN index on PostgreSQL, LIKE on SQLite)."""
     if connection.vendor == "postgresql":
-        return Q(RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [f"'{word}'"], output_field=BooleanField()))
-    return Q(search_tokens__contains=f" {word} ")
+        # Tokens are CJK or [0-9a-z] only (see _TOKEN_OK), so they need no quoting inside the literal.
+        literal = " & ".join(f"'{tok}'" for tok in tokens)
+        return Q(RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [literal], output_field=BooleanField()))
+    condition = Q()
+    for tok in tokens:
+        condition &= Q(search_tokens__contains=f" {tok} ")
+    return condition
 
 
-def _match_tokens(qs: QuerySet, query: ParsedQuery) -> QuerySet:
-    for term in query.terms:
-        if term.substring:
-            continue
-        condition = Q()
-        for alt in term.alternatives:
-            all_of = Q()
-            for tok in alt:
-                all_of &= Q(search_tokens__contains=f" {tok} ")
-            condition |= all_of
-        qs = qs.filter(condition)
-    return qs
+def _term_condition(term: Term) -> Q:
+    """A query word matches as a whole token, or through all of its bigrams and then verbatim in the text.
+
+    A record with the word as a whole token passes without its text being read: a jieba token of the
+    simplified text occurs in it verbatim. Bigrams only narrow the candidates (人工智慧 has the bigrams of a
+    text with 人工智能 and 智慧城市), so that alternative also needs the word in the text.
+    """
+    if term.substring or not term.alternatives:
+        return Q(search_plain__contains=term.word)
+    condition = Q()
+    for alternative in term.alternatives:
+        if alternative == (term.word,):
+            condition |= _all_tokens(alternative)
+        else:
+            condition |= _all_tokens(alternative) & Q(search_plain__contains=term.word)
+    return condition
+
+
+def _phrase_condition(phrase: str) -> Q:
+    pairs = tuple(dict.fromkeys(bigrams(phrase)))
+    verbatim = Q(search_plain__contains=phrase)
+    return _all_tokens(pairs) & verbatim if pairs else verbatim
 
 
 # The stored tsvector column the PostgreSQL GIN index is built on (migration 0005: the search tokens as a
@@ -242,19 +234,10 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
         # rank exists, so that ordering by relevance never fails.
         qs = qs.none() if query.raw else qs
         return qs.annotate(search_rank=Value(0, output_field=IntegerField()))
-    qs = _match_postgres(qs, query) if connection.vendor == "postgresql" else _match_tokens(qs, query)
-    # The token index only narrows the candidates: a word matched through its bigrams could have them
-    # scattered (人工智慧 would match a text with 人工智能 and 智慧城市). Every word and phrase must occur
-    # verbatim in the simplified text; the index keeps this check to the few rows that can match.
-    # A record that has the word as a whole token passes without reading its text: a jieba token of the
-    # simplified text occurs in it verbatim.
     for term in query.terms:
-        if term.alternatives and term.alternatives[0] == (term.word,):
-            qs = qs.filter(_has_token(term.word) | Q(search_plain__contains=term.word))
-        else:
-            qs = qs.filter(search_plain__contains=term.word)
+        qs = qs.filter(_term_condition(term))
     for phrase in query.phrases:
-        qs = qs.filter(search_plain__contains=phrase)
+        qs = qs.filter(_phrase_condition(phrase))
 
     rank = Value(0, output_field=IntegerField())
     for word in [t.word for t in query.terms] + query.phrases:
