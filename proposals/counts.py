@@ -69,6 +69,8 @@ class EstimatedPaginator(Paginator):
     """A paginator whose count is bounded: above the limit the count is estimated and only the first
     ``limit`` rows can be paged to (deep offsets cost as much as a count)."""
 
+    every_page_reachable = False
+
     @cached_property
     def _bounded(self) -> tuple[int, bool]:
         if isinstance(self.object_list, QuerySet):
@@ -102,9 +104,16 @@ class EstimatedPaginator(Paginator):
 
     @cached_property
     def num_pages(self) -> int:
-        reachable = self.count if self.count_is_exact else exact_limit()
+        reachable = self.count if self.count_is_exact or self.every_page_reachable else exact_limit()
         if self.rank_limit:
             reachable = min(reachable, self.rank_limit)
         if reachable == 0 and not self.allow_empty_first_page:
             return 0
         return max(1, math.ceil(max(1, reachable - self.orphans) / self.per_page))
+
+
+class AdminPaginator(EstimatedPaginator):
+    """The admin's changelists: the count estimated above the limit, every page still reachable (curators
+    narrow a list with filters; a deep page costs its offset, not a count of the table)."""
+
+    every_page_reachable = True

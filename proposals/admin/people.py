@@ -19,6 +19,7 @@ from proposals.admin.filters import (
     MergedFilter,
 )
 from proposals.admin.forms import MembershipFormSet
+from proposals.counts import AdminPaginator
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
 
 EVIDENCE_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 60})
@@ -94,6 +95,8 @@ class DelegateAdmin(admin.ModelAdmin):
     inlines = [AliasInline, MembershipInline, PositionInline, DelegateAuthorshipInline]
     actions = ["publish", "unpublish", "merge"]
     list_per_page = 50
+    show_full_result_count = False
+    paginator = AdminPaginator
 
     def get_queryset(self, request):
         return (

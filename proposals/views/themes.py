@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from proposals import querysets
+from proposals.caching import cached
 from proposals.charts import Bar, bar_chart, stacked_bar_chart
 from proposals.models import Body, Proposal, ProposalKind, RegionLevel, ReviewStatus, Theme
 from proposals.views.common import paginate
@@ -19,7 +20,7 @@ def themes_with_counts():
 
 
 def theme_list(request):
-    themes = list(themes_with_counts())
+    themes = cached("theme-list", {}, lambda: list(themes_with_counts()))
     chart = bar_chart([Bar(t.name, t.n, t.get_absolute_url()) for t in themes], title="各主题的建言数量")
     context = {"themes": themes, "chart": chart, "breadcrumbs": [("首页", "/"), ("主题", None)]}
     return render(request, "proposals/theme_list.html", context)
@@ -33,13 +34,25 @@ def theme_detail(request, slug: str):
         "theme": theme,
         "paged": paged,
         "proposals": paged.objects,
-        "top_delegates": list(querysets.delegate_counts(proposals, limit=TOP_DELEGATES)),
+        "top_delegates": cached(
+            "theme-top-delegates",
+            theme.pk,
+            lambda: list(querysets.delegate_counts(proposals, limit=TOP_DELEGATES)),
+        ),
         "breadcrumbs": [("首页", "/"), ("主题", reverse("theme-list")), (theme.name, None)],
     }
     return render(request, "proposals/theme_detail.html", context)
 
 
 def stats(request):
+    context = cached("stats", {}, _stats)
+    return render(
+        request, "proposals/stats.html", {**context, "breadcrumbs": [("首页", "/"), ("统计", None)]}
+    )
+
+
+def _stats() -> dict:
+    """Everything the statistics page shows (counts over every published proposal: cached)."""
     published = Proposal.objects.published()
     themes = list(Theme.objects.all())
     bodies = list(Body)
@@ -73,6 +86,5 @@ def stats(request):
         "region_chart": region_chart,
         "total": published.count(),
         "kinds": kinds,
-        "breadcrumbs": [("首页", "/"), ("统计", None)],
     }
-    return render(request, "proposals/stats.html", context)
+    return context
