@@ -4,17 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+UV ?= $(if $(wildcard $(BIN)/uv),$(BIN)/uv,uv)
 
-.PHONY: run install install-test system-deps test test-sqlite test-postgres lint format migrations-check lock bench clean
+.PHONY: run install install-prod install-test system-deps test test-sqlite test-postgres lint format migrations-check lock bench clean
 
-# Development defaults for `make run`; production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL.
-run: export DEBUG ?= 1
-run: install
+# `make run` writes a local .env (DEBUG=1, a generated SECRET_KEY) that the settings read, so that every
+# manage.py command works on this checkout as the README writes it. Production sets real environment
+# variables (DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL) and has no .env.
+run: .env install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_corpus --if-empty
 	$(BIN)/python manage.py create_local_admin
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+.env:
+	@$(PYTHON) -c 'import secrets; print("# Written by make run for this development checkout (never for production).\nDEBUG=1\nSECRET_KEY=" + secrets.token_urlsafe(50))' > $@
+	@echo "wrote .env: DEBUG=1 and a generated SECRET_KEY"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +34,12 @@ $(VENV)/.installed-test: requirements/test.lock | $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements/test.lock
 	touch $@ $(VENV)/.installed-base
 
+$(VENV)/.installed-prod: requirements/prod.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/prod.lock
+	touch $@ $(VENV)/.installed-base
+
 install: $(VENV)/.installed-base
+install-prod: $(VENV)/.installed-prod
 install-test: $(VENV)/.installed-test
 
 # Chromium and CJK fonts for the browser tests, PostgreSQL 15 server binaries for the second backend.
@@ -59,9 +70,11 @@ migrations-check: install
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the lock files after changing dependencies in pyproject.toml.
+# Python 3.11 only, as pyproject.toml's requires-python says.
 lock:
-	uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/base.lock
-	uv pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -q -o requirements/test.lock
+	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/base.lock
+	$(UV) pip compile pyproject.toml --extra prod --python-version 3.11 --generate-hashes -q -o requirements/prod.lock
+	$(UV) pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -q -o requirements/test.lock
 
 # make bench [SIZES="10000 100000 1000000"]: writes BENCHMARKS.md (see README, Benchmarks).
 SIZES ?= 10000 100000 1000000

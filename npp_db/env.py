@@ -3,12 +3,33 @@
 An unexpected value raises ImproperlyConfigured instead of being guessed.
 """
 
+import importlib.util
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+def read_env_file(path: Path) -> None:
+    """Load ``KEY=VALUE`` lines of a local ``.env`` file (written by ``make run`` on a development checkout)
+    into the environment. A variable already set in the real environment wins; blank lines and ``#``
+    comments are skipped; a value may be quoted. No file, nothing read: production sets real variables."""
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key.isidentifier():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected KEY=VALUE, not {line[:40]!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        os.environ.setdefault(key, value)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -52,6 +73,8 @@ def cache_from_url(url: str) -> dict:
     if not url or url.startswith("locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "npp-db"}
     if url.startswith(("redis://", "rediss://")):
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured("CACHE_URL=redis://… needs the prod extra (make install-prod)")
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,

@@ -1,13 +1,18 @@
 """Settings for npp_db. Every value comes from the environment (see README, "Configuration")."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from npp_db.env import cache_from_url, env_bool, env_int, env_list, env_str
+from npp_db.env import cache_from_url, env_bool, env_int, env_list, env_str, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A development checkout keeps DEBUG=1 and its own SECRET_KEY in .env (written by `make run`), so that the
+# README's manage.py commands work as written. Real environment variables win; production has no .env.
+read_env_file(Path(os.environ.get("ENV_FILE") or BASE_DIR / ".env"))
 
 DEBUG = env_bool("DEBUG", False)
 

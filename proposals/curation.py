@@ -13,13 +13,16 @@ fixture is regenerated.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from proposals.models import Body, OrganisationKind, ProposalKind, RegionLevel
+from proposals.names import strip_honorific
+from proposals.normalise import normalise_article_text
 
 PUBLISHED = "published"
 TIMESTAMP = "2024-03-15T00:00:00Z"
@@ -63,231 +66,263 @@ def locate(text: str, passage: str, start: int | None = None) -> tuple[int, int]
     return found, found + len(passage)
 
 
-def build(source: Path, articles_dir: Path) -> Built:
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    out: list[dict] = []
+@dataclass
+class _Index:
+    """What the records built so far are known by, for the references of the records that follow."""
 
-    articles: dict[int, str] = {}
-    for a in data["articles"]:
-        text = (articles_dir / a["file"]).read_text(encoding="utf-8")
-        articles[a["id"]] = text
-        out.append(
-            _obj(
-                "article",
-                a["id"],
-                **_stamped(
-                    title=a["title"],
-                    outlet=a.get("outlet") or "",
-                    published_on=a.get("published_on"),
-                    url=a.get("url") or "",
-                    file_name=a["file"],
-                    text=text,
-                ),
-            )
-        )
+    articles: dict[int, str] = field(default_factory=dict)  # id -> text
+    regions: dict[str, tuple[int, str]] = field(default_factory=dict)  # slug -> (id, path)
+    organisations: dict[str, int] = field(default_factory=dict)  # name -> id
+    themes: dict[str, int] = field(default_factory=dict)  # slug -> id
+    delegates: set[int] = field(default_factory=set)
+    memberships: dict[int, int] = field(default_factory=dict)  # membership id -> delegate id
 
-    def check_evidence(where: str, item: dict) -> tuple[int | None, str]:
+    def region_id(self, slug: str | None, where: str) -> int | None:
+        if slug is None:
+            return None
+        _require(slug in self.regions, f"{where}: unknown region {slug}")
+        return self.regions[slug][0]
+
+    def evidence(self, where: str, item: dict) -> tuple[int | None, str]:
+        """The article and verbatim sentence a membership or position rests on."""
         article, evidence = item.get("article"), item.get("evidence", "")
         if evidence:
-            _require(article in articles, f"{where}: unknown article {article}")
+            _require(article in self.articles, f"{where}: unknown article {article}")
             _require(
-                evidence in articles[article],
+                evidence in self.articles[article],
                 f"{where}: evidence not verbatim in article {article}: {evidence[:40]!r}",
             )
         return article, evidence
 
-    regions: dict[str, tuple[int, str]] = {}
-    for r in data["regions"]:
-        _require(r["level"] in RegionLevel.values, f"region {r['slug']}: unknown level {r['level']}")
-        parent = r.get("parent")
-        _require(parent is None or parent in regions, f"region {r['slug']}: parent {parent} must come first")
-        path = f"{regions[parent][1] if parent else '/'}{r['slug']}/"
-        regions[r["slug"]] = (r["id"], path)
-        out.append(
-            _obj(
-                "region",
-                r["id"],
-                **_stamped(
-                    name=r["name"],
-                    slug=r["slug"],
-                    level=r["level"],
-                    parent=regions[parent][0] if parent else None,
-                    code=str(r.get("code") or ""),
-                    path=path,
-                ),
-            )
-        )
 
-    def region_id(slug: str | None, where: str) -> int | None:
-        if slug is None:
-            return None
-        _require(slug in regions, f"{where}: unknown region {slug}")
-        return regions[slug][0]
-
-    organisations: dict[str, int] = {}
-    for o in data["organisations"]:
-        _require(o["kind"] in OrganisationKind.values, f"organisation {o['name']}: unknown kind {o['kind']}")
-        organisations[o["name"]] = o["id"]
-        out.append(
-            _obj(
-                "organisation",
-                o["id"],
-                **_stamped(
-                    name=o["name"],
-                    short_name=o.get("short_name", ""),
-                    kind=o["kind"],
-                    region=region_id(o.get("region"), o["name"]),
-                    parent=organisations.get(o.get("parent")) if o.get("parent") else None,
-                ),
-            )
-        )
-
-    themes: dict[str, int] = {}
-    for i, t in enumerate(data["themes"]):
-        themes[t["slug"]] = t["id"]
-        out.append(
-            _obj(
-                "theme",
-                t["id"],
-                **_stamped(
-                    name=t["name"],
-                    slug=t["slug"],
-                    description=t.get("description", ""),
-                    keywords=" ".join(t.get("keywords", [])),
-                    order=i,
-                ),
-            )
-        )
-
-    memberships: dict[int, int] = {}  # membership id -> delegate id
-    delegates: set[int] = set()
+def build(source: Path, articles_dir: Path) -> Built:
+    """The fixture for the curated file: every record, in an order that loads (referenced records first)."""
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    index = _Index()
+    out: list[dict] = []
+    out += [_article(index, a, articles_dir) for a in data["articles"]]
+    out += [_region(index, r) for r in data["regions"]]
+    out += [_organisation(index, o) for o in data["organisations"]]
+    out += [_theme(index, t, order) for order, t in enumerate(data["themes"])]
     for d in data["delegates"]:
-        _require(d["id"] not in delegates, f"delegate id {d['id']} used twice")
-        delegates.add(d["id"])
-        out.append(
-            _obj(
-                "delegate",
-                d["id"],
-                **_stamped(name=d["name"], note=d.get("note", ""), status=PUBLISHED, merged_into=None),
-            )
-        )
-        for i, alias in enumerate(dict.fromkeys(d.get("aliases", [])), start=1):
-            out.append(_obj("delegatealias", d["id"] * 10 + i, **_stamped(delegate=d["id"], name=alias)))
-        for m in d.get("memberships", []):
-            where = f"{d['name']} membership {m['id']}"
-            _require(m["body"] in Body.values, f"{where}: unknown body {m['body']}")
-            _require(m["id"] not in memberships, f"{where}: id used twice")
-            memberships[m["id"]] = d["id"]
-            article, evidence = check_evidence(where, m)
-            out.append(
-                _obj(
-                    "membership",
-                    m["id"],
-                    **_stamped(
-                        delegate=d["id"],
-                        body=m["body"],
-                        region=region_id(m.get("region"), where),
-                        sector=m.get("sector", ""),
-                        role=m.get("role", "member"),
-                        term=m.get("term", ""),
-                        article=article,
-                        evidence=evidence,
-                    ),
-                )
-            )
-        for i, p in enumerate(d.get("positions", [])):
-            where = f"{d['name']} position {p['id']}"
-            _require(p["organisation"] in organisations, f"{where}: unknown organisation {p['organisation']}")
-            article, evidence = check_evidence(where, p)
-            out.append(
-                _obj(
-                    "position",
-                    p["id"],
-                    **_stamped(
-                        delegate=d["id"],
-                        organisation=organisations[p["organisation"]],
-                        title=p.get("title", ""),
-                        order=i,
-                        article=article,
-                        evidence=evidence,
-                    ),
-                )
-            )
-
+        out += _delegate(index, d)
     for p in data["proposals"]:
-        where = f"proposal {p['id']}"
-        _require(p["kind"] in ProposalKind.values, f"{where}: unknown kind {p['kind']}")
-        for slug in p.get("themes", []):
-            _require(slug in themes, f"{where}: unknown theme {slug}")
-        _require(p.get("quotes"), f"{where}: a proposal needs at least one quote")
-        quote_texts: list[str] = []
-        quote_objects: list[dict] = []
-        for q in p["quotes"]:
-            _require(q["article"] in articles, f"{where}: unknown article {q['article']}")
-            quote_objects.append(_obj("quote", q["id"], **_stamped(proposal=p["id"], article=q["article"])))
-            parts = []
-            for i, passage in enumerate(q["passages"], start=1):
-                start = passage.get("start") if isinstance(passage, dict) else None
-                text = passage["text"] if isinstance(passage, dict) else passage
-                begin, end = locate(articles[q["article"]], text, start)
-                parts.append(text)
-                quote_objects.append(
-                    _obj(
-                        "quotepassage",
-                        q["id"] * 10 + i,
-                        quote=q["id"],
-                        order=i,
-                        start=begin,
-                        end=end,
-                        text=text,
-                    )
-                )
-            quote_texts.append("".join(parts))
+        out += _proposal(index, p)
+    _check_unique_keys(out)
+    return Built(out)
+
+
+def _article(index: _Index, a: dict, articles_dir: Path) -> dict:
+    text = normalise_article_text((articles_dir / a["file"]).read_text(encoding="utf-8"))
+    index.articles[a["id"]] = text
+    return _obj(
+        "article",
+        a["id"],
+        **_stamped(
+            title=a["title"],
+            outlet=a.get("outlet") or "",
+            published_on=a.get("published_on"),
+            url=a.get("url") or "",
+            file_name=a["file"],
+            text=text,
+            text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        ),
+    )
+
+
+def _region(index: _Index, r: dict) -> dict:
+    _require(r["level"] in RegionLevel.values, f"region {r['slug']}: unknown level {r['level']}")
+    parent = r.get("parent")
+    _require(
+        parent is None or parent in index.regions, f"region {r['slug']}: parent {parent} must come first"
+    )
+    path = f"{index.regions[parent][1] if parent else '/'}{r['slug']}/"
+    index.regions[r["slug"]] = (r["id"], path)
+    return _obj(
+        "region",
+        r["id"],
+        **_stamped(
+            name=r["name"],
+            slug=r["slug"],
+            level=r["level"],
+            parent=index.regions[parent][0] if parent else None,
+            code=str(r.get("code") or ""),
+            path=path,
+        ),
+    )
+
+
+def _organisation(index: _Index, o: dict) -> dict:
+    _require(o["kind"] in OrganisationKind.values, f"organisation {o['name']}: unknown kind {o['kind']}")
+    index.organisations[o["name"]] = o["id"]
+    return _obj(
+        "organisation",
+        o["id"],
+        **_stamped(
+            name=o["name"],
+            short_name=o.get("short_name", ""),
+            kind=o["kind"],
+            region=index.region_id(o.get("region"), o["name"]),
+            parent=index.organisations.get(o.get("parent")) if o.get("parent") else None,
+        ),
+    )
+
+
+def _theme(index: _Index, t: dict, order: int) -> dict:
+    index.themes[t["slug"]] = t["id"]
+    return _obj(
+        "theme",
+        t["id"],
+        **_stamped(
+            name=t["name"],
+            slug=t["slug"],
+            description=t.get("description", ""),
+            keywords=" ".join(t.get("keywords", [])),
+            order=order,
+        ),
+    )
+
+
+def _delegate(index: _Index, d: dict) -> list[dict]:
+    """The delegate, then their aliases, memberships and positions."""
+    _require(d["id"] not in index.delegates, f"delegate id {d['id']} used twice")
+    index.delegates.add(d["id"])
+    out = [
+        _obj(
+            "delegate",
+            d["id"],
+            **_stamped(
+                name=d["name"],
+                note=d.get("note", ""),
+                status=PUBLISHED,
+                first_published_at=TIMESTAMP,
+                merged_into=None,
+            ),
+        )
+    ]
+    names = [strip_honorific(a) for a in d.get("aliases", [])]  # 代表/委员 address, not name
+    aliases = [a for a in dict.fromkeys(names) if a and a != d["name"]]
+    for i, alias in enumerate(aliases, start=1):
+        out.append(_obj("delegatealias", d["id"] * 10 + i, **_stamped(delegate=d["id"], name=alias)))
+    out += [_membership(index, d, m) for m in d.get("memberships", [])]
+    out += [_position(index, d, p, order) for order, p in enumerate(d.get("positions", []))]
+    return out
+
+
+def _membership(index: _Index, d: dict, m: dict) -> dict:
+    where = f"{d['name']} membership {m['id']}"
+    _require(m["body"] in Body.values, f"{where}: unknown body {m['body']}")
+    _require(m["id"] not in index.memberships, f"{where}: id used twice")
+    index.memberships[m["id"]] = d["id"]
+    article, evidence = index.evidence(where, m)
+    return _obj(
+        "membership",
+        m["id"],
+        **_stamped(
+            delegate=d["id"],
+            body=m["body"],
+            region=index.region_id(m.get("region"), where),
+            sector=m.get("sector", ""),
+            role=m.get("role", "member"),
+            term=m.get("term", ""),
+            article=article,
+            evidence=evidence,
+        ),
+    )
+
+
+def _position(index: _Index, d: dict, p: dict, order: int) -> dict:
+    where = f"{d['name']} position {p['id']}"
+    _require(p["organisation"] in index.organisations, f"{where}: unknown organisation {p['organisation']}")
+    article, evidence = index.evidence(where, p)
+    return _obj(
+        "position",
+        p["id"],
+        **_stamped(
+            delegate=d["id"],
+            organisation=index.organisations[p["organisation"]],
+            title=p.get("title", ""),
+            order=order,
+            article=article,
+            evidence=evidence,
+        ),
+    )
+
+
+def _proposal(index: _Index, p: dict) -> list[dict]:
+    """The proposal, its authorships, then its quotes and their located passages."""
+    where = f"proposal {p['id']}"
+    _require(p["kind"] in ProposalKind.values, f"{where}: unknown kind {p['kind']}")
+    for slug in p.get("themes", []):
+        _require(slug in index.themes, f"{where}: unknown theme {slug}")
+    _require(p.get("quotes"), f"{where}: a proposal needs at least one quote")
+    quote_objects: list[dict] = []
+    for q in p["quotes"]:
+        quote_objects += _quote(index, where, p["id"], q)
+    proposal = _obj(
+        "proposal",
+        p["id"],
+        **_stamped(
+            title=p["title"],
+            summary=p.get("summary", ""),
+            text="",  # derived from the quotes when loaded (proposals.indexing)
+            kind=p["kind"],
+            year=p["year"],
+            date=p.get("date"),
+            session=p.get("session", ""),
+            status=PUBLISHED,
+            first_published_at=TIMESTAMP,
+            themes=[index.themes[s] for s in p.get("themes", [])],
+            search_tokens="",
+            search_title="",
+            search_plain="",
+        ),
+    )
+    return [proposal, *_authorships(index, where, p), *quote_objects]
+
+
+def _quote(index: _Index, where: str, proposal_id: int, q: dict) -> list[dict]:
+    """The quote and its located passage records."""
+    _require(q["article"] in index.articles, f"{where}: unknown article {q['article']}")
+    objects = [_obj("quote", q["id"], **_stamped(proposal=proposal_id, article=q["article"]))]
+    for i, passage in enumerate(q["passages"], start=1):
+        start = passage.get("start") if isinstance(passage, dict) else None
+        text = passage["text"] if isinstance(passage, dict) else passage
+        begin, end = locate(index.articles[q["article"]], text, start)
+        objects.append(
+            _obj("quotepassage", q["id"] * 10 + i, quote=q["id"], order=i, start=begin, end=end, text=text)
+        )
+    return objects
+
+
+def _authorships(index: _Index, where: str, p: dict) -> list[dict]:
+    out = []
+    leads = 0
+    for i, a in enumerate(p["authors"], start=1):
+        _require(a["delegate"] in index.delegates, f"{where}: unknown delegate {a['delegate']}")
+        membership = a.get("membership")
+        _require(
+            membership is None or index.memberships.get(membership) == a["delegate"],
+            f"{where}: membership {membership} does not belong to delegate {a['delegate']}",
+        )
+        role = a.get("role", "lead")
+        leads += role == "lead"
         out.append(
             _obj(
-                "proposal",
-                p["id"],
+                "authorship",
+                p["id"] * 10 + i,
                 **_stamped(
-                    title=p["title"],
-                    summary=p.get("summary", ""),
-                    text=p.get("text") or quote_texts[0],
-                    kind=p["kind"],
-                    year=p["year"],
-                    date=p.get("date"),
-                    session=p.get("session", ""),
-                    status=PUBLISHED,
-                    themes=[themes[s] for s in p.get("themes", [])],
-                    search_tokens="",
-                    search_title="",
-                    search_plain="",
+                    proposal=p["id"], delegate=a["delegate"], role=role, membership=membership, order=i
                 ),
             )
         )
-        leads = 0
-        for i, a in enumerate(p["authors"], start=1):
-            _require(a["delegate"] in delegates, f"{where}: unknown delegate {a['delegate']}")
-            membership = a.get("membership")
-            _require(
-                membership is None or memberships.get(membership) == a["delegate"],
-                f"{where}: membership {membership} does not belong to delegate {a['delegate']}",
-            )
-            role = a.get("role", "lead")
-            leads += role == "lead"
-            out.append(
-                _obj(
-                    "authorship",
-                    p["id"] * 10 + i,
-                    **_stamped(
-                        proposal=p["id"], delegate=a["delegate"], role=role, membership=membership, order=i
-                    ),
-                )
-            )
-        _require(leads == 1, f"{where}: exactly one lead author, found {leads}")
-        out.extend(quote_objects)
+    _require(leads == 1, f"{where}: exactly one lead author, found {leads}")
+    return out
 
+
+def _check_unique_keys(out: list[dict]) -> None:
     pks: set[tuple[str, int]] = set()
     for o in out:
         key = (o["model"], o["pk"])
         _require(key not in pks, f"duplicate primary key {key}")
         pks.add(key)
-    return Built(out)

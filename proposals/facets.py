@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from proposals import querysets
+from proposals import selectors
 from proposals.caching import cached
 from proposals.models import Body, ProposalKind, RegionLevel
 from proposals.search import newest_first
@@ -110,14 +110,14 @@ def _theme_facet(qs, chosen) -> Facet:
     slugs = {t.slug for t in chosen}
     options = [
         Option(r["theme__slug"], r["theme__name"], r["n"], r["theme__slug"] in slugs)
-        for r in querysets.theme_counts(qs)
+        for r in selectors.theme_counts(qs)
     ]
     return Facet("theme", "主题", _with_chosen(options, [(t.slug, t.name) for t in chosen]))
 
 
 def _body_facet(qs, chosen) -> Facet:
     labels = dict(Body.choices)
-    counts = {r["membership__body"]: r["n"] for r in querysets.body_counts(qs)}
+    counts = {r["membership__body"]: r["n"] for r in selectors.body_counts(qs)}
     options = [
         Option(code, labels[code], counts[code], code in chosen) for code in Body.values if code in counts
     ]
@@ -129,7 +129,7 @@ def _region_facet(qs, chosen) -> Facet:
     depth = {RegionLevel.PROVINCE: 0, RegionLevel.CITY: 1, RegionLevel.DISTRICT: 2}
     options = [
         Option(r.slug, r.full_name, r.n, r.slug in slugs, depth.get(r.level, 0))
-        for r in querysets.regions_with_counts(qs)
+        for r in selectors.regions_in_selection(qs)
         if r.n or r.slug in slugs
     ]
     return Facet("region", "地区", options)
@@ -137,14 +137,14 @@ def _region_facet(qs, chosen) -> Facet:
 
 def _delegate_facet(qs, chosen) -> Facet:
     ids = {d.pk for d in chosen}
-    rows = querysets.delegate_counts(qs, first=ids, limit=DELEGATE_LIMIT + len(ids))
+    rows = selectors.delegate_counts(qs, first=ids, limit=DELEGATE_LIMIT + len(ids))
     options = [Option(str(r["delegate_id"]), r["name"], r["n"], r["delegate_id"] in ids) for r in rows]
     return Facet("delegate", "代表委员", _with_chosen(options, [(str(d.pk), d.name) for d in chosen]))
 
 
 def _organisation_facet(qs, chosen) -> Facet:
     ids = {o.pk for o in chosen}
-    rows = querysets.organisation_counts(qs, first=ids, limit=ORGANISATION_LIMIT + len(ids))
+    rows = selectors.organisation_counts(qs, first=ids, limit=ORGANISATION_LIMIT + len(ids))
     options = [
         Option(str(r["organisation_id"]), r["organisation__name"], r["n"], r["organisation_id"] in ids)
         for r in rows
@@ -156,7 +156,7 @@ def _kind_facet(qs, chosen) -> Facet:
     labels = dict(ProposalKind.choices)
     options = [
         Option(r["kind"], labels.get(r["kind"], r["kind"]), r["n"], r["kind"] in chosen)
-        for r in querysets.field_counts(qs, "kind")
+        for r in selectors.field_counts(qs, "kind")
     ]
     return Facet("kind", "类型", _with_chosen(options, [(k, labels[k]) for k in chosen]))
 
@@ -165,7 +165,7 @@ def _year_facet(qs, chosen) -> Facet:
     chosen = int(chosen) if chosen is not None else None
     options = [
         Option(str(r["year"]), f"{r['year']}年", r["n"], r["year"] == chosen)
-        for r in querysets.field_counts(qs, "year").order_by("-year")
+        for r in selectors.field_counts(qs, "year").order_by("-year")
     ]
     if chosen is not None:
         options = _with_chosen(options, [(str(chosen), f"{chosen}年")])

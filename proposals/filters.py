@@ -15,6 +15,13 @@ from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKin
 from proposals.search import parse_query, rank_candidates
 
 MAX_IDS = 500
+MAX_ID_DIGITS = 18  # a 64-bit integer: SQLite cannot even bind 10**20, and PostgreSQL rejects it
+
+
+def is_record_id(text: str) -> bool:
+    """A record id as a URL carries it: digits only, small enough for a 64-bit column (checked before any
+    query)."""
+    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS  # "²".isdigit() is True
 
 
 class IntegerListField(forms.Field):
@@ -36,7 +43,7 @@ class IntegerListField(forms.Field):
                 part = part.strip()
                 if not part:
                     continue
-                if not part.isdigit() or len(part) > 18:
+                if not is_record_id(part):
                     raise forms.ValidationError(
                         self.error_messages["invalid"], code="invalid", params={"value": part}
                     )
@@ -56,13 +63,12 @@ class IntegerListFilter(django_filters.Filter):
 
 
 class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
-    """Records chosen by id: a value that is not a 64-bit positive integer is invalid before any query
-    (SQLite cannot even bind 10**20, and PostgreSQL rejects it)."""
+    """Records chosen by id: a value that is not a record id is invalid before any query."""
 
     def _check_values(self, value):
         for raw in value:
             text = str(raw).strip()
-            if not text.isdigit() or len(text) > 18:
+            if not is_record_id(text):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": raw}
                 )

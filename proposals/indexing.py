@@ -5,13 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from proposals import search
 
 
+def delegate_words(proposal) -> str:
+    """The delegate's words: the verbatim passages of the proposal's first-reported quote (the earliest
+    article), in reading order, "……" where the article has other words between two passages."""
+    from proposals.models.sources import joined_passages
+
+    quotes = sorted(
+        proposal.quotes.all(),
+        key=lambda q: (q.article.published_on is None, q.article.published_on or 0, q.article_id, q.pk),
+    )
+    for quote in quotes:
+        passages = list(quote.passages.all())
+        if passages:
+            return joined_passages(passages)
+    return ""
+
+
 def proposal_search_columns(proposal) -> dict[str, str]:
-    """The search columns for one proposal: its own text, its delegates' names and organisations."""
+    """The derived columns of one proposal: its delegate's words (from the quotes), and the search columns
+    over its title, summary, words, its delegates' names and organisations."""
+    proposal.text = delegate_words(proposal)
     names: list[str] = []
     for authorship in proposal.authorships.all():
         delegate = authorship.delegate
@@ -20,6 +39,7 @@ def proposal_search_columns(proposal) -> dict[str, str]:
         names.extend(position.organisation.name for position in delegate.positions.all())
     people = " ".join(dict.fromkeys(names))
     return {
+        "text": proposal.text,
         "search_tokens": search.index_tokens(proposal.title, proposal.summary, proposal.text, people),
         "search_title": search.plain(proposal.title),
         "search_plain": search.plain(proposal.title, proposal.summary, proposal.text, people),
@@ -32,10 +52,13 @@ def reindex_proposals(ids: Iterable[int] | None = None, *, batch_size: int = 500
     touch=True also sets updated_at: used when a related record (a delegate's name, an organisation)
     changed what the proposal shows, so that API clients syncing with updated_after see it.
     """
-    from proposals.models import Proposal
+    from proposals.models import Proposal, Quote
 
     qs = Proposal.objects.order_by("pk").prefetch_related(
-        "authorships__delegate__aliases", "authorships__delegate__positions__organisation"
+        "authorships__delegate__aliases",
+        "authorships__delegate__positions__organisation",
+        Prefetch("quotes", queryset=Quote.objects.select_related("article").defer("article__text")),
+        "quotes__passages",
     )
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
@@ -59,7 +82,7 @@ def reindex_proposals(ids: Iterable[int] | None = None, *, batch_size: int = 500
 def _write(batch, touch: bool) -> int:
     from proposals.models import Proposal
 
-    fields = ["search_tokens", "search_title", "search_plain"] + (["updated_at"] if touch else [])
+    fields = ["text", "search_tokens", "search_title", "search_plain"] + (["updated_at"] if touch else [])
     with transaction.atomic():
         Proposal.objects.bulk_update(batch, fields)
     return len(batch)

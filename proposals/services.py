@@ -1,7 +1,7 @@
 """Writes that span several records: publishing and merging.
 
 Each service is keyword-only, typed and atomic: it either does all it says or nothing. The admin actions
-call these; so can scripts and the shell. Reads live in proposals.querysets.
+call these; so can scripts and the shell. Reads live in proposals.selectors.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 
 from proposals.indexing import reindex_proposals
 from proposals.models import (
@@ -26,6 +25,7 @@ from proposals.models import (
     Proposal,
     ReviewStatus,
 )
+from proposals.names import strip_honorific
 
 # Unpublishing sends a record back to the review queue; WITHDRAWN is kept for records that no longer stand
 # on their own (a merged duplicate).
@@ -37,11 +37,17 @@ def _pks(objects: Iterable[Model]) -> list[int]:
 
 
 def _set_status(model: type[Model], pks: list[int], status: str, *, user, message: str) -> int:
-    """Set the status of these records (only those that change), and log it in the admin history."""
-    changing = list(model.objects.filter(pk__in=pks).exclude(status=status))
+    """Set the status of these records (only those that change), and log it in the admin history.
+
+    Each record is saved (not updated in bulk): its version goes up, so a curator's form opened before
+    is refused instead of putting the old status back, and proposals.changes marks what shows it.
+    """
+    changing = list(model.objects.select_for_update().filter(pk__in=pks).exclude(status=status))
     if not changing:
         return 0
-    model.objects.filter(pk__in=[obj.pk for obj in changing]).update(status=status, updated_at=timezone.now())
+    for obj in changing:
+        obj.status = status
+        obj.save(update_fields=["status", "updated_at"])
     if user is not None and user.pk is not None:
         LogEntry.objects.log_actions(
             user_id=user.pk,
@@ -106,7 +112,9 @@ def _merge_memberships(keep: Delegate, duplicate: Delegate) -> None:
             membership.save(update_fields=["delegate", "updated_at"])
             continue
         _fill_blanks(twin, membership, ["sector", "term", "article_id", "evidence"])
-        Authorship.objects.filter(membership=membership).update(membership=twin)
+        for authorship in Authorship.objects.filter(membership=membership):
+            authorship.membership = twin
+            authorship.save(update_fields=["membership", "updated_at"])
         membership.delete()
 
 
@@ -143,14 +151,15 @@ def _merge_authorships(keep: Delegate, duplicate: Delegate) -> None:
 def _merge_aliases(keep: Delegate, duplicate: Delegate) -> None:
     existing = set(keep.aliases.values_list("name", flat=True))
     for alias in DelegateAlias.objects.filter(delegate=duplicate):
-        if alias.name in existing:
+        if alias.name in existing or alias.name == keep.name:
             alias.delete()
         else:
             alias.delegate = keep
             alias.save(update_fields=["delegate", "updated_at"])
             existing.add(alias.name)
-    if duplicate.name not in existing:
-        DelegateAlias.objects.create(delegate=keep, name=duplicate.name)
+    name = strip_honorific(duplicate.name)
+    if name not in existing and name != keep.name:
+        DelegateAlias.objects.create(delegate=keep, name=name)
 
 
 @transaction.atomic
@@ -175,7 +184,9 @@ def delegate_merge(*, keep: Delegate, duplicate: Delegate, user=None) -> Delegat
     _merge_aliases(keep, duplicate)
 
     # Records merged earlier into the duplicate now point at the kept record directly.
-    Delegate.objects.filter(merged_into=duplicate).update(merged_into=keep)
+    for earlier in Delegate.objects.filter(merged_into=duplicate):
+        earlier.merged_into = keep
+        earlier.save(update_fields=["merged_into", "updated_at"])
 
     if duplicate.note and duplicate.note not in keep.note:
         keep.note = f"{keep.note}\n{duplicate.note}".strip()
@@ -187,7 +198,7 @@ def delegate_merge(*, keep: Delegate, duplicate: Delegate, user=None) -> Delegat
     duplicate.status = ReviewStatus.WITHDRAWN
     duplicate.save(update_fields=["merged_into", "status", "updated_at"])
 
-    reindex_proposals(keep.authorships.values_list("proposal_id", flat=True))
+    reindex_proposals(keep.authorships.values_list("proposal_id", flat=True), touch=True)
 
     if user is not None and user.pk is not None:
         content_type = ContentType.objects.get_for_model(Delegate)

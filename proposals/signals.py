@@ -1,55 +1,63 @@
-"""Keep the search columns in step with the records they are built from.
+"""Every save and delete of a curated record, and every change of a proposal's themes, goes through
+proposals.changes: syncing clients see it, and the search columns follow.
 
-Fixture loading saves with raw=True and is skipped here: the load_corpus command reindexes afterwards.
+Fixture loading saves with raw=True and is skipped here: load_corpus touches and reindexes afterwards.
 """
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.dispatch import receiver
 
-from proposals.indexing import reindex_proposals
-from proposals.models import Authorship, Delegate, DelegateAlias, Organisation, Position, Proposal
+from proposals import changes
+from proposals.models import (
+    Article,
+    Authorship,
+    Delegate,
+    DelegateAlias,
+    Membership,
+    Organisation,
+    Position,
+    Proposal,
+    Quote,
+    QuotePassage,
+    Region,
+    Theme,
+)
+
+CURATED = [
+    Article,
+    Authorship,
+    Delegate,
+    DelegateAlias,
+    Membership,
+    Organisation,
+    Position,
+    Proposal,
+    Quote,
+    QuotePassage,
+    Region,
+    Theme,
+]
 
 
-def _later(ids, *, touch: bool = True) -> None:
-    """Reindex after the transaction commits; touch=True marks the proposals as changed for API sync."""
-    ids = list(ids)
-    if ids:
-        transaction.on_commit(lambda: reindex_proposals(ids, touch=touch))
+def _changed(sender, instance, raw=False, **kwargs):
+    if not raw and not changes.is_suspended():
+        changes.record_changed(instance)
 
 
-@receiver(post_save, sender=Proposal)
-def proposal_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _later([instance.pk], touch=False)  # its own save already set updated_at
+for _model in CURATED:
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"changes-save-{_model.__name__}")
+    # Before the delete: what shows the record is still there to be found.
+    pre_delete.connect(_changed, sender=_model, dispatch_uid=f"changes-delete-{_model.__name__}")
 
 
-@receiver([post_save, post_delete], sender=Authorship)
-def authorship_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _later([instance.proposal_id])
-
-
-@receiver(post_save, sender=Delegate)
-def delegate_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _later(instance.authorships.values_list("proposal_id", flat=True))
-
-
-@receiver([post_save, post_delete], sender=DelegateAlias)
-@receiver([post_save, post_delete], sender=Position)
-def person_detail_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _later(
-            Authorship.objects.filter(delegate_id=instance.delegate_id).values_list("proposal_id", flat=True)
-        )
-
-
-@receiver(post_save, sender=Organisation)
-def organisation_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        _later(
-            Authorship.objects.filter(delegate__positions__organisation=instance).values_list(
-                "proposal_id", flat=True
-            )
-        )
+@receiver(m2m_changed, sender=Proposal.themes.through)
+def themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if changes.is_suspended():
+        return
+    if reverse:  # theme.proposals.add(...): instance is the theme
+        if action == "pre_clear":
+            changes.record_changed(instance)
+        elif action in ("post_add", "post_remove"):
+            changes.touch(proposals=pk_set or ())
+    elif action in ("post_add", "post_remove", "post_clear"):
+        changes.touch(proposals=[instance.pk])

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from proposals import services
 from proposals.models import (
     Article,
     AuthorRole,
@@ -125,9 +126,11 @@ def test_reference_lists_and_details(client, corpus, endpoint, model, fields):
     assert data["id"] == first.pk
 
 
-def test_article_has_no_full_text(client, corpus):
-    data = ok(client, f"articles/{Article.objects.first().pk}/")
-    assert "text" not in data
+def test_article_list_leaves_the_full_text_to_the_detail(client, corpus):
+    article = Article.objects.first()
+    listed = ok(client, "articles")["results"]
+    assert all("text" not in row for row in listed)
+    assert ok(client, f"articles/{article.pk}/")["text"] == article.text
 
 
 # --- counts: what the proposals filter returns, published only --------------------------------------------
@@ -181,11 +184,13 @@ def test_only_published_records(client, corpus):
     assert get(client, f"delegates/{person.pk}/").status_code == 404
 
 
-def test_merged_delegate_is_hidden(client, corpus):
+def test_merged_delegate_is_hidden_and_points_to_the_survivor(client, corpus):
     old, kept = delegate("雷军"), delegate("齐向东")
-    Delegate.objects.filter(pk=old.pk).update(merged_into=kept)
+    services.delegate_merge(keep=kept, duplicate=old)
     assert old.pk not in ids(client, "delegates", page_size=500)
-    assert get(client, f"delegates/{old.pk}/").status_code == 404
+    response = get(client, f"delegates/{old.pk}/")
+    assert response.status_code == 301
+    assert response["Location"].endswith(f"/api/v1/delegates/{kept.pk}/")
 
 
 # --- filters on proposals: one test each --------------------------------------------------------------------

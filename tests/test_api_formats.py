@@ -9,7 +9,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from proposals import bulk
+from proposals.api import bulk
 from proposals.models import Proposal, ReviewStatus
 from tests.api_helpers import delegate, fresh_cache, ok, proposals_of, published_ids  # noqa: F401
 

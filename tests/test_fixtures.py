@@ -260,7 +260,9 @@ def test_lei_juns_split_suggestion_is_one_proposal_with_several_passages(loaded)
 @pytest.mark.django_db
 def test_split_sentences_are_quoted_in_pieces(loaded):
     du = Proposal.objects.get(authorships__delegate__name="杜卫东").quotes.get()
-    assert "紧抓集成电路这一“立园之本”" in du.text
+    # The sentence is printed in two columns: two passages, and the served quote marks the gap.
+    assert "紧抓集成电路这一“立园……之本”" in du.text
+    assert "".join(p.text for p in du.passages.all()).count("紧抓集成电路这一“立园之本”") == 1
     hua = Delegate.objects.get(name="华豫民")
     assert hua.memberships.get().body == "provincial-cppcc"
     assert hua.positions.get().title == "党委书记、总经理"

@@ -4,7 +4,16 @@ highlighting and the limits. Runs on SQLite and PostgreSQL (the match differs pe
 import pytest
 
 from proposals.indexing import reindex_proposals
-from proposals.models import Authorship, Delegate, Proposal, ProposalKind, ReviewStatus
+from proposals.models import (
+    Article,
+    Authorship,
+    Delegate,
+    Proposal,
+    ProposalKind,
+    Quote,
+    QuotePassage,
+    ReviewStatus,
+)
 from proposals.search import apply_search, highlight, parse_query, snippet
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +39,17 @@ def proposals_of(name: str) -> set[int]:
 
 
 def make(title: str, text: str, *, delegate: str = "雷军") -> Proposal:
+    """A published proposal whose words (text) are quoted from a test article, as every proposal's are."""
     proposal = Proposal.objects.create(
-        title=title, text=text, kind=ProposalKind.SUGGESTION, year=2024, status=ReviewStatus.PUBLISHED
+        title=title, kind=ProposalKind.SUGGESTION, year=2024, status=ReviewStatus.PUBLISHED
     )
     Authorship.objects.create(proposal=proposal, delegate=Delegate.objects.get(name=delegate))
+    article = Article.objects.create(
+        title=f"测试报道：{title}", file_name=f"test-{proposal.pk}.txt", text=text
+    )
+    QuotePassage.objects.create(quote=Quote.objects.create(proposal=proposal, article=article), text=text)
     reindex_proposals([proposal.pk])
+    proposal.refresh_from_db()
     return proposal
 
 

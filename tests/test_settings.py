@@ -49,7 +49,7 @@ def _settings_import(env: dict) -> subprocess.CompletedProcess:
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _settings_import({"PATH": "/usr/bin:/bin", "DEBUG": "0"})
+    result = _settings_import({"PATH": "/usr/bin:/bin", "DEBUG": "0", "ENV_FILE": "/nonexistent/.env"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 

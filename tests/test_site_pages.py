@@ -200,7 +200,7 @@ def test_theme_list_counts_and_chart(client, corpus):
     response = client.get(reverse("theme-list"))
     html = response.content.decode()
     assert "<svg" in html and 'role="img"' in html
-    counts = {t.slug: t.n for t in response.context["themes"]}
+    counts = {t.slug: t.proposal_count for t in response.context["themes"]}
     for theme in Theme.objects.all():
         assert counts[theme.slug] == Proposal.objects.published().filter(themes=theme).count()
 

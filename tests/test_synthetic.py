@@ -6,6 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from proposals.indexing import delegate_words
+from proposals.integrity import find_problems
 from proposals.models import Article, Authorship, Delegate, Proposal, QuotePassage, Region
 from proposals.synthetic import ARTICLE_PREFIX, REGION_PREFIX, SESSION
 from proposals.synthetic.batches import zipf_cumulative
@@ -30,9 +32,9 @@ def test_every_passage_is_its_articles_text_at_its_offsets(corpus):
     for passage in passages:
         assert passage.quote.article.file_name.startswith(ARTICLE_PREFIX)
         assert passage.quote.article.text[passage.start : passage.end] == passage.text
-    for proposal in synthetic().prefetch_related("quotes__passages")[:50]:
-        parts = [p.text for q in proposal.quotes.order_by("id") for p in q.passages.order_by("order")]
-        assert proposal.text == "\n".join(parts)
+    for proposal in synthetic().prefetch_related("quotes__article", "quotes__passages")[:50]:
+        assert proposal.text == delegate_words(proposal)  # derived from the quotes like any proposal's
+    assert find_problems() == []  # check_integrity passes on synthetic data
 
 
 def test_synthetic_proposals_are_published_skewed_joint_and_found_by_search(corpus):

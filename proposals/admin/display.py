@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from proposals.models import Quote, QuotePassage
+from proposals.passages import paragraph_ranges
 
 CONTEXT_CHARS = 240  # at most this many characters of the paragraph either side of the passages
 
@@ -34,13 +35,6 @@ def passage_span(text: str, passage: QuotePassage) -> tuple[int, int] | None:
         return passage.start, passage.end
     found = text.find(passage.text) if passage.text else -1
     return (found, found + len(passage.text)) if found >= 0 else None
-
-
-def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph (between line breaks) around text[start:end]."""
-    begin = text.rfind("\n", 0, start) + 1
-    stop = text.find("\n", end)
-    return begin, len(text) if stop < 0 else stop
 
 
 def _marked_paragraph(text: str, begin: int, stop: int, spans: list[tuple[int, int]]) -> SafeString:
@@ -68,23 +62,15 @@ def quote_in_context(quote: Quote) -> SafeString:
     the passages marked."""
     article = quote.article
     text = article.text
-    paragraphs: list[list] = []  # [begin, stop, [spans]] in text order, overlapping paragraphs merged
+    spans: list[tuple[int, int]] = []
     missing: list[str] = []
     for passage in quote.passages.all():
         span = passage_span(text, passage)
         if span is None:
             missing.append(passage.text)
-            continue
-        begin, stop = paragraph_bounds(text, *span)
-        paragraphs.append([begin, stop, [span]])
-    paragraphs.sort()
-    merged: list[list] = []
-    for paragraph in paragraphs:
-        if merged and paragraph[0] <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], paragraph[1])
-            merged[-1][2].extend(paragraph[2])
         else:
-            merged.append(paragraph)
+            spans.append(span)
+    merged = paragraph_ranges(text, spans)
     source = format_html(
         '<a href="{}">《{}》</a> · {}{}',
         admin_url(article),
@@ -95,7 +81,7 @@ def quote_in_context(quote: Quote) -> SafeString:
     blocks = format_html_join(
         "",
         '<blockquote class="provenance-paragraph">{}</blockquote>',
-        ((_marked_paragraph(text, begin, stop, sorted(spans)),) for begin, stop, spans in merged),
+        ((_marked_paragraph(text, begin, stop, inside),) for begin, stop, inside in merged),
     )
     problems = format_html_join(
         "", '<p class="errornote">引文段落不在文章原文中：{}</p>', ((m,) for m in missing)
@@ -118,18 +104,3 @@ def quotes_in_context(quotes: Iterable[Quote]) -> SafeString | str:
     return format_html(
         '<div class="provenance">{}</div>', format_html_join("", "{}", ((r,) for r in rendered))
     )
-
-
-def related_count(model, field: str):
-    """A correlated COUNT subquery: evaluated for the rows of the page only, not GROUP BY over the table."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    counts = (
-        model.objects.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(c=Count("*"))
-        .values("c")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)

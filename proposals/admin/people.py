@@ -10,7 +10,8 @@ from django.db.models import Prefetch
 from django.utils.html import format_html_join
 
 from proposals import services
-from proposals.admin.display import admin_link, related_count
+from proposals.admin.concurrency import EditGuardMixin
+from proposals.admin.display import admin_link
 from proposals.admin.filters import (
     DelegateBodyFilter,
     DelegateRegionFilter,
@@ -21,6 +22,7 @@ from proposals.admin.filters import (
 from proposals.admin.forms import MembershipFormSet
 from proposals.counts import AdminPaginator
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
+from proposals.selectors import related_count
 
 EVIDENCE_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 60})
 
@@ -79,18 +81,18 @@ class DelegateAuthorshipInline(admin.TabularInline):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(admin.ModelAdmin):
-    list_display = ["name", "memberships_display", "proposal_count", "status", "merged_into", "updated_at"]
+class DelegateAdmin(EditGuardMixin, admin.ModelAdmin):
+    list_display = ["name", "memberships_display", "proposal_count", "state", "updated_at"]
     list_display_links = ["name"]
     list_filter = ["status", DelegateBodyFilter, DelegateRegionFilter, DelegateThemeFilter, MergedFilter]
     list_select_related = ["merged_into"]
     search_fields = ["name", "aliases__name", "note", "positions__organisation__name", "positions__title"]
     autocomplete_fields = ["merged_into"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["state", "version", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "status", "note"]}),
+        (None, {"fields": ["name", "status", "state", "note"]}),
         ("合并", {"fields": ["merged_into"], "classes": ["collapse"]}),
-        ("时间", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ("时间", {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [AliasInline, MembershipInline, PositionInline, DelegateAuthorshipInline]
     actions = ["publish", "unpublish", "merge"]
@@ -108,6 +110,11 @@ class DelegateAdmin(admin.ModelAdmin):
                 Prefetch("memberships", queryset=Membership.objects.select_related("region__parent"))
             )
         )
+
+    @admin.display(description="公开状态", ordering="status")
+    def state(self, obj: Delegate) -> str:
+        """The state the API serves: a merged duplicate is 已合并 (API: merged), whatever its status."""
+        return obj.public_status_label
 
     @admin.display(description="身份")
     def memberships_display(self, obj: Delegate):
@@ -149,7 +156,7 @@ class DelegateAdmin(admin.ModelAdmin):
 
 
 @admin.register(DelegateAlias)
-class DelegateAliasAdmin(admin.ModelAdmin):
+class DelegateAliasAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["name", "delegate"]
     list_select_related = ["delegate"]
     search_fields = ["name", "delegate__name"]
@@ -157,7 +164,7 @@ class DelegateAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["delegate", "body", "region", "sector", "role", "term", "article"]
     list_filter = ["body", "role", MembershipRegionFilter, "term"]
     list_select_related = ["delegate", "region__parent", "article"]
@@ -172,7 +179,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["delegate", "organisation", "title", "order", "article"]
     list_filter = ["organisation__kind"]
     list_select_related = ["delegate", "organisation", "article"]

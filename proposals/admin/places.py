@@ -1,14 +1,15 @@
 """Regions and organisations."""
 
 from django.contrib import admin
-from django.db.models import Count
 
+from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.filters import MembershipRegionFilter
-from proposals.models import Organisation, Region
+from proposals.models import Membership, Organisation, Position, Region
+from proposals.selectors import related_count
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["name", "level", "parent", "slug", "code", "membership_count"]
     list_filter = ["level"]
     list_select_related = ["parent"]
@@ -18,11 +19,10 @@ class RegionAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "level", "parent", "code", "path"]
 
     def get_queryset(self, request):
-        # Counting groups the rows, and a grouped query drops Meta.ordering: order again (autocomplete pages).
         return (
             super()
             .get_queryset(request)
-            .annotate(membership_count=Count("memberships"))
+            .annotate(membership_count=related_count(Membership, "region"))
             .order_by(*self.model._meta.ordering)
         )
 
@@ -36,7 +36,7 @@ class _OrganisationRegionFilter(MembershipRegionFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "region", "parent", "position_count"]
     list_filter = ["kind", _OrganisationRegionFilter]
     list_select_related = ["region__parent", "parent"]
@@ -47,7 +47,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(position_count=Count("positions"))
+            .annotate(position_count=related_count(Position, "organisation"))
             .order_by(*self.model._meta.ordering)
         )
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.html import format_html_join
 
 from proposals import services
-from proposals.admin.display import quotes_in_context, related_count
+from proposals.admin.concurrency import EditGuardMixin
+from proposals.admin.display import quotes_in_context
 from proposals.admin.filters import (
     ProposalArticleFilter,
     ProposalBodyFilter,
@@ -18,7 +19,10 @@ from proposals.admin.filters import (
 )
 from proposals.admin.forms import AuthorshipFormSet, QuoteInlineForm
 from proposals.counts import AdminPaginator
-from proposals.models import AuthorRole, Authorship, Proposal, Quote, QuotePassage, Theme
+from proposals.models import AuthorRole, Authorship, Delegate, Proposal, Quote, QuotePassage, Theme
+from proposals.selectors import related_count
+
+PEOPLE_MATCH_LIMIT = 10_000  # proposals found through a delegate's name in an admin search
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -56,7 +60,7 @@ class ProposalQuoteInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["title", "authors", "kind", "year", "theme_names", "quote_count", "status"]
     list_filter = [
         "status",
@@ -77,13 +81,19 @@ class ProposalAdmin(admin.ModelAdmin):
         "quotes__article__title",
     ]
     autocomplete_fields = ["themes"]
-    readonly_fields = ["provenance", "created_at", "updated_at"]
+    readonly_fields = ["text", "provenance", "version", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "kind", "status", "themes"]}),
-        ("内容", {"fields": ["summary", "text"]}),
+        (
+            "内容",
+            {
+                "fields": ["summary", "text"],
+                "description": "摘要是编者的概述；原话取自下方引文，不能在此编辑。",
+            },
+        ),
         ("时间与会议", {"fields": [("year", "date"), "session"]}),
         ("出处（引文在原文中的位置）", {"fields": ["provenance"], "classes": ["wide"]}),
-        ("时间戳", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ("时间戳", {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [AuthorshipInline, ProposalQuoteInline]
     actions = ["publish", "unpublish"]
@@ -96,13 +106,22 @@ class ProposalAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """The site's search (the token index: title, summary, text, delegates' names, aliases and
-        organisations) rather than a LIKE scan of every text and join; a number also finds that id."""
+        organisations) rather than a LIKE scan of every text and join, plus the proposals of delegates
+        whose name or alias contains the term (at once, before the index catches up), and an id."""
         term = search_term.strip()
         if not term:
             return queryset, False
-        found = queryset.search(term)
+        people = Delegate.objects.filter(Q(name__contains=term) | Q(aliases__name__contains=term))
+        ids = set(
+            Authorship.objects.filter(delegate__in=people.values("pk")).values_list("proposal_id", flat=True)[
+                :PEOPLE_MATCH_LIMIT
+            ]
+        )
         if term.isdigit() and len(term) < 19:
-            found = found | queryset.filter(pk=int(term)).annotate(search_rank=models.Value(0))
+            ids.add(int(term))
+        found = queryset.search(term)
+        if ids:
+            found = found | queryset.filter(pk__in=sorted(ids)).annotate(search_rank=models.Value(0))
         return found, False
 
     def get_queryset(self, request):
@@ -159,7 +178,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Authorship)
-class AuthorshipAdmin(admin.ModelAdmin):
+class AuthorshipAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["proposal", "delegate", "role", "membership", "order"]
     list_filter = ["role", "membership__body"]
     list_select_related = ["proposal", "delegate", "membership__delegate", "membership__region__parent"]
@@ -168,7 +187,7 @@ class AuthorshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order", "proposal_count"]
     list_editable = ["order"]
     search_fields = ["name", "slug", "keywords", "description"]
@@ -177,7 +196,7 @@ class ThemeAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(proposal_count=Count("proposals"))
+            .annotate(proposal_count=related_count(Proposal.themes.through, "theme"))
             .order_by(*self.model._meta.ordering)
         )
 

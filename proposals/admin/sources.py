@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.html import format_html_join
 
-from proposals.admin.display import admin_link, quote_in_context, related_count
+from proposals.admin.concurrency import EditGuardMixin
+from proposals.admin.display import admin_link, quote_in_context
 from proposals.admin.forms import PassageFormSet, QuotePassageForm
 from proposals.models import Article, Quote, QuotePassage
+from proposals.selectors import related_count
 
 
 def _ordered_passages() -> Prefetch:
@@ -42,14 +45,27 @@ class ArticleQuoteInline(admin.TabularInline):
         return format_html_join("", "<div>{}</div>", ((p.text,) for p in obj.passages.all())) or "—"
 
 
+class ArticleForm(forms.ModelForm):
+    """The text as typed: not stripped (leading blank lines are part of the offsets); the model normalises
+    it (proposals.normalise) and re-anchors or refuses what the change would detach."""
+
+    text = forms.CharField(label="全文", strip=False, widget=forms.Textarea(attrs={"rows": 30, "cols": 100}))
+    url = forms.URLField(label="原文链接", required=False, assume_scheme="https")
+
+    class Meta:
+        model = Article
+        fields = ["title", "outlet", "published_on", "url", "file_name", "text"]
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(EditGuardMixin, admin.ModelAdmin):
+    form = ArticleForm
     list_display = ["title", "outlet_display", "published_on", "file_name", "quote_count"]
     list_filter = ["outlet", "published_on"]
     search_fields = ["title", "outlet", "file_name", "text"]
     inlines = [ArticleQuoteInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["text_hash", "version", "created_at", "updated_at"]
 
     def get_queryset(self, request):
         return (
@@ -77,7 +93,7 @@ class QuotePassageInline(admin.TabularInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["excerpt", "proposal", "article", "passage_count"]
     list_select_related = ["proposal", "article"]
     list_filter = ["article"]
@@ -116,7 +132,7 @@ class QuoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuotePassage)
-class QuotePassageAdmin(admin.ModelAdmin):
+class QuotePassageAdmin(EditGuardMixin, admin.ModelAdmin):
     list_display = ["excerpt", "quote_proposal", "quote_article", "order", "start", "end"]
     list_select_related = ["quote__proposal", "quote__article"]
     search_fields = ["text", "quote__proposal__title", "quote__article__title"]

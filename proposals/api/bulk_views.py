@@ -1,4 +1,4 @@
-"""The bulk files: an index and the files themselves (see proposals.bulk)."""
+"""The bulk files: an index and the files themselves (see proposals.api.bulk)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from proposals import bulk
+from proposals.api import bulk
 from proposals.api.views import DETAIL_BODY, ERROR_429
 
 ERROR_503 = OpenApiResponse(response=DETAIL_BODY, description="The files have not been generated yet.")

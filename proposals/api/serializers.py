@@ -97,11 +97,27 @@ class ProposalDelegateSerializer(serializers.Serializer):
         list_serializer_class = VisibleAuthorshipList
 
 
+class PassageSerializer(serializers.Serializer):
+    """One verbatim passage: exactly the article's text from ``start`` to ``end`` (Python string offsets,
+    in characters, of the text served by /api/v1/articles/<id>/)."""
+
+    text = serializers.CharField(help_text="The words, verbatim.")
+    start = serializers.IntegerField(help_text="Offset of the first character in the article's text.")
+    end = serializers.IntegerField(help_text="Offset after the last character.")
+
+
 class SourceSerializer(serializers.Serializer):
-    """An article the proposal is reported in, and the verbatim quote from it."""
+    """An article the proposal is reported in, and the delegate's words in it, verbatim with offsets."""
 
     article = ArticleRefSerializer()
-    quote = serializers.CharField(source="text", help_text="The verbatim passages of the article, joined.")
+    passages = PassageSerializer(
+        many=True,
+        help_text="The verbatim passages in reading order: several when the layout split a sentence.",
+    )
+    quote = serializers.CharField(
+        source="text",
+        help_text="The passages for reading: “……” marks where the article has other words between two.",
+    )
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -274,6 +290,30 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "parent",
             "updated_at",
             "proposal_count",
+            "url",
+        ]
+
+
+class ArticleDetailSerializer(serializers.ModelSerializer):
+    date = serializers.DateField(source="published_on", allow_null=True)
+    source_url = serializers.CharField(source="url", help_text="The article on its outlet's site, if known.")
+    proposal_count = serializers.IntegerField(help_text="Published proposals quoted from the article.")
+    text = serializers.CharField(
+        help_text="The full text, in the normal form the passages' offsets refer to (newlines are \\n)."
+    )
+    url = SiteUrlField("article-detail", "/articles/{}/")
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "title",
+            "outlet",
+            "date",
+            "source_url",
+            "updated_at",
+            "proposal_count",
+            "text",
             "url",
         ]
 

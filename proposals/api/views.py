@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import IntegerField, QuerySet, Value
+from django.http import HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -23,10 +25,11 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
-from proposals.api import querysets
+from proposals import selectors
 from proposals.api.filters import Q_MAX_LENGTH, ApiDelegateFilterSet, ApiProposalFilterSet
 from proposals.api.renderers import CSVRenderer
 from proposals.api.serializers import (
+    ArticleDetailSerializer,
     ArticleSerializer,
     DelegateSerializer,
     OrganisationSerializer,
@@ -36,6 +39,8 @@ from proposals.api.serializers import (
     TombstoneSerializer,
 )
 from proposals.caching import cached
+from proposals.filters import is_record_id
+from proposals.models import Delegate
 
 ERROR_400 = OpenApiResponse(
     response={
@@ -68,68 +73,59 @@ FORMAT_PARAMETER = OpenApiParameter(
 )
 
 
-def _ids(name: str, description: str) -> OpenApiParameter:
+# The parameters whose schema the FilterSet cannot tell (repeatable ids and slugs, lengths, ranges); their
+# descriptions are the filters' labels (api/filters.py), written once.
+
+
+def _doc(filterset, name: str) -> str:
+    return filterset.base_filters[name].label
+
+
+def _ids(filterset, name: str) -> OpenApiParameter:
     return OpenApiParameter(
         name,
         {"type": "array", "items": {"type": "integer", "minimum": 1}},
         explode=True,
         style="form",
-        description=f"{description} Repeatable (any of them); comma-separated also works.",
+        description=f"{_doc(filterset, name)} Repeatable (any of them); comma-separated also works.",
     )
 
 
-def _slugs(name: str, description: str) -> OpenApiParameter:
+def _slugs(filterset, name: str) -> OpenApiParameter:
     return OpenApiParameter(
         name,
         {"type": "array", "items": {"type": "string"}},
         explode=True,
         style="form",
-        description=f"{description} Repeatable (any of them). An unknown value is a 400.",
+        description=f"{_doc(filterset, name)} Repeatable (any of them). An unknown value is a 400.",
     )
 
 
-UPDATED_AFTER = OpenApiParameter(
-    "updated_after",
-    OpenApiTypes.DATETIME,
-    description=(
-        "Only records changed after this time (ISO 8601), tombstones included: what a syncing client "
-        "fetches. Combine with `ordering=updated_at` and follow `next` to resume an interrupted sync."
-    ),
-)
+def _typed(filterset, name: str, schema) -> OpenApiParameter:
+    return OpenApiParameter(name, schema, description=_doc(filterset, name))
+
+
+def _common(filterset) -> list[OpenApiParameter]:
+    return [
+        FORMAT_PARAMETER,
+        _typed(filterset, "updated_after", OpenApiTypes.DATETIME),
+        _typed(filterset, "q", {"type": "string", "maxLength": Q_MAX_LENGTH}),
+        _slugs(filterset, "region"),
+        _ids(filterset, "organisation"),
+        _ids(filterset, "id"),
+    ]
+
+
+_P = ApiProposalFilterSet
 PROPOSAL_PARAMETERS = [
-    FORMAT_PARAMETER,
-    UPDATED_AFTER,
-    OpenApiParameter(
-        "q",
-        {"type": "string", "maxLength": Q_MAX_LENGTH},
-        description=(
-            "Full-text search, segmented with jieba like the site's search; words in quotation marks match "
-            f"verbatim. At most {Q_MAX_LENGTH} characters (more is a 400). Orders by relevance by default."
-        ),
-    ),
-    _slugs("theme", "Theme slug (see /api/v1/themes/)."),
-    _slugs("region", "Region slug (see /api/v1/regions/); includes the regions inside it."),
-    _ids("delegate", "Delegate id."),
-    _ids("organisation", "Organisation id: proposals by delegates who hold a position there."),
-    _ids("id", "Proposal id, to fetch a batch of known records (at most 500)."),
-    OpenApiParameter(
-        "year", {"type": "integer", "minimum": 1949, "maximum": 2100}, description="Year of the proposal."
-    ),
-    OpenApiParameter("date_after", OpenApiTypes.DATE, description="On or after this date (YYYY-MM-DD)."),
-    OpenApiParameter("date_before", OpenApiTypes.DATE, description="On or before this date (YYYY-MM-DD)."),
+    *_common(_P),
+    _slugs(_P, "theme"),
+    _ids(_P, "delegate"),
+    _typed(_P, "year", {"type": "integer", "minimum": 1949, "maximum": 2100}),
+    _typed(_P, "date_after", OpenApiTypes.DATE),
+    _typed(_P, "date_before", OpenApiTypes.DATE),
 ]
-DELEGATE_PARAMETERS = [
-    FORMAT_PARAMETER,
-    UPDATED_AFTER,
-    OpenApiParameter(
-        "q",
-        {"type": "string", "maxLength": Q_MAX_LENGTH},
-        description=f"Name or alias contains this text. At most {Q_MAX_LENGTH} characters (more is a 400).",
-    ),
-    _slugs("region", "Region slug: delegates with a membership there or inside it."),
-    _ids("organisation", "Organisation id: delegates who hold a position there."),
-    _ids("id", "Delegate id, to fetch a batch of known records (at most 500)."),
-]
+DELEGATE_PARAMETERS = _common(ApiDelegateFilterSet)
 ID_PATH = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The record's stable id."
 )
@@ -156,7 +152,7 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self):
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        if not value.isdigit() or len(value) > 18:
+        if not is_record_id(value):
             raise ValidationError({"id": [f"“{value[:50]}” 不是有效的编号（应为正整数）。"]})
         return super().get_object()
 
@@ -193,7 +189,7 @@ class ProposalViewSet(ReadOnlyViewSet):
     filterset_class = ApiProposalFilterSet
 
     def get_queryset(self):
-        return querysets.proposals(include_unpublished=self.is_sync)
+        return selectors.published_proposals(include_unpublished=self.is_sync)
 
 
 @extend_schema_view(
@@ -208,8 +204,12 @@ class ProposalViewSet(ReadOnlyViewSet):
     ),
     retrieve=extend_schema(
         summary="A delegate",
+        description=(
+            "A published delegate. The id of a duplicate merged into another record answers "
+            "`301 Moved Permanently` to the record it was merged into (its `Location`)."
+        ),
         parameters=[ID_PATH, FORMAT_PARAMETER],
-        responses={200: DelegateSerializer, **DETAIL_ERRORS},
+        responses={200: DelegateSerializer, 301: None, **DETAIL_ERRORS},
     ),
 )
 class DelegateViewSet(ReadOnlyViewSet):
@@ -217,7 +217,18 @@ class DelegateViewSet(ReadOnlyViewSet):
     filterset_class = ApiDelegateFilterSet
 
     def get_queryset(self):
-        return querysets.delegates(include_unpublished=self.is_sync)
+        return selectors.delegates_with_counts(
+            Delegate.objects.ever_published() if self.is_sync else Delegate.objects.published()
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        """A merged duplicate's id points to the survivor, as its page on the site does."""
+        survivor = selectors.merged_delegate_survivor(self.kwargs["pk"])
+        if survivor is not None:
+            location = reverse("api:delegate-detail", args=[survivor.pk])
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{location}?{query}" if query else location)
+        return super().retrieve(request, *args, **kwargs)
 
 
 def _simple(summary: str, serializer) -> dict:
@@ -240,7 +251,7 @@ class CountedViewSet(ReadOnlyViewSet):
     one query and cached until the data changes (at a million proposals, counting per row of a page
     costs a second), then set on the records the page serializes."""
 
-    counted = staticmethod(querysets.themes)  # the annotated queryset the counts come from
+    counted = staticmethod(selectors.themes_with_counts)  # the annotated queryset the counts come from
 
     @property
     def caching(self) -> bool:
@@ -270,22 +281,44 @@ class CountedViewSet(ReadOnlyViewSet):
 @extend_schema_view(**_simple("Themes", ThemeSerializer))
 class ThemeViewSet(CountedViewSet):
     serializer_class = ThemeSerializer
-    counted = staticmethod(querysets.themes)
+    counted = staticmethod(selectors.themes_with_counts)
 
 
 @extend_schema_view(**_simple("Regions", RegionSerializer))
 class RegionViewSet(CountedViewSet):
     serializer_class = RegionSerializer
-    counted = staticmethod(querysets.regions)
+    counted = staticmethod(selectors.regions_with_counts)
 
 
 @extend_schema_view(**_simple("Organisations", OrganisationSerializer))
 class OrganisationViewSet(CountedViewSet):
     serializer_class = OrganisationSerializer
-    counted = staticmethod(querysets.organisations)
+    counted = staticmethod(selectors.organisations_with_counts)
 
 
-@extend_schema_view(**_simple("Source articles", ArticleSerializer))
+@extend_schema_view(
+    list=extend_schema(
+        summary="Source articles",
+        description="The articles the proposals are quoted from (without their text: see one article).",
+        parameters=[FORMAT_PARAMETER],
+        responses={200: ArticleSerializer(many=True), **LIST_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="A source article, with its full text",
+        description=(
+            "The article and its full `text`: every passage of `/api/v1/proposals/` sources is exactly "
+            "`text[start:end]` of its article."
+        ),
+        parameters=[ID_PATH, FORMAT_PARAMETER],
+        responses={200: ArticleDetailSerializer, **DETAIL_ERRORS},
+    ),
+)
 class ArticleViewSet(CountedViewSet):
-    serializer_class = ArticleSerializer
-    counted = staticmethod(querysets.articles)
+    counted = staticmethod(selectors.articles_with_counts)
+
+    def get_serializer_class(self):
+        return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
+
+    def get_queryset(self):
+        articles = super().get_queryset()
+        return articles.defer(None) if self.action == "retrieve" else articles

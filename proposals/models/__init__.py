@@ -1,9 +1,8 @@
 """The data model, one module per subject; import everything from here."""
 
-from proposals.models.base import ReviewStatus, TimeStamped
+from proposals.models.base import EditConflict, ReviewStatus, TimeStamped
 from proposals.models.organisations import Organisation, OrganisationKind
 from proposals.models.people import (
-    NATIONAL_BODIES,
     Body,
     Delegate,
     DelegateAlias,
@@ -16,12 +15,12 @@ from proposals.models.proposals import AuthorRole, Authorship, Proposal, Proposa
 from proposals.models.sources import Article, Quote, QuotePassage
 
 __all__ = [
-    "NATIONAL_BODIES",
     "Article",
     "AuthorRole",
     "Authorship",
     "Body",
     "Delegate",
+    "EditConflict",
     "DelegateAlias",
     "Membership",
     "MembershipRole",

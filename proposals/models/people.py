@@ -1,10 +1,12 @@
 """Delegates (one real person each), the names they are written under, their memberships and positions."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from proposals.models.base import Reviewed, ReviewStatus, TimeStamped
 from proposals.models.sources import Sourced
+from proposals.names import strip_honorific
 
 
 class Body(models.TextChoices):
@@ -20,7 +22,7 @@ class Body(models.TextChoices):
     DISTRICT_CONGRESS = "district-congress", "区县人大代表"
 
 
-NATIONAL_BODIES = {Body.NPC, Body.CPPCC}
+MERGED = "merged"  # the public state of a merged duplicate (API tombstones, admin)
 
 
 class MembershipRole(models.TextChoices):
@@ -34,8 +36,9 @@ class DelegateQuerySet(models.QuerySet):
         """What the public site and the API show: published, and not merged into another record."""
         return self.filter(status=ReviewStatus.PUBLISHED, merged_into__isnull=True)
 
-    def in_body(self, code: str) -> "DelegateQuerySet":
-        return self.filter(memberships__body=code).distinct()
+    def ever_published(self) -> "DelegateQuerySet":
+        """Published now, or once: what a syncing client may hold."""
+        return self.filter(Q(status=ReviewStatus.PUBLISHED) | Q(first_published_at__isnull=False))
 
 
 class Delegate(Reviewed):
@@ -70,6 +73,23 @@ class Delegate(Reviewed):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def public_status(self) -> str:
+        """The state the API serves and the admin shows: ``merged`` for a merged duplicate."""
+        return MERGED if self.merged_into_id else self.status
+
+    @property
+    def public_status_label(self) -> str:
+        return f"已合并到 #{self.merged_into_id}" if self.merged_into_id else self.get_status_display()
+
+    def survivor(self) -> "Delegate":
+        """The record a merged duplicate now lives in (following merges of merges), or itself."""
+        record, seen = self, {self.pk}
+        while record.merged_into_id and record.merged_into_id not in seen:
+            seen.add(record.merged_into_id)
+            record = Delegate.objects.get(pk=record.merged_into_id)
+        return record
+
 
 class DelegateAlias(TimeStamped):
     """A name a delegate is written under (full name, name with 代表/委员, another spelling)."""
@@ -92,6 +112,24 @@ class DelegateAlias(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def _name_errors(self) -> dict[str, str]:
+        self.name = strip_honorific(self.name or "")
+        if not self.name:
+            return {"name": "别名不能为空。"}
+        if self.delegate_id and self.name == self.delegate.name:
+            return {"name": "别名与姓名相同（“代表”“委员”是称呼，不是姓名的一部分）。"}
+        return {}
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := self._name_errors():
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        if errors := self._name_errors():
+            raise ValidationError(errors)
+        super().save(*args, **kwargs)
 
 
 class Membership(Sourced, TimeStamped):

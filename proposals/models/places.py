@@ -1,7 +1,7 @@
 """Regions: province-level units and the cities and districts inside them."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 from proposals.models.base import TimeStamped
 
@@ -10,12 +10,6 @@ class RegionLevel(models.TextChoices):
     PROVINCE = "province", "省级"
     CITY = "city", "地级"
     DISTRICT = "district", "县级"
-
-
-class RegionQuerySet(models.QuerySet):
-    def within(self, region: "Region") -> "RegionQuerySet":
-        """The region and every region inside it."""
-        return self.filter(path__startswith=region.path)
 
 
 class Region(TimeStamped):
@@ -35,8 +29,6 @@ class Region(TimeStamped):
         db_index=True,
         help_text="/上级slug/本级slug/，用于包含关系查询",
     )
-
-    objects = RegionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "地区"
@@ -71,14 +63,30 @@ class Region(TimeStamped):
             return f"{self.parent.name}{self.name}"
         return self.name
 
+    def _computed_path(self) -> str:
+        return f"{self.parent.path if self.parent_id else '/'}{self.slug}/"
+
     def clean(self) -> None:
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": "地区不能以自己为上级。"})
+        if self.parent_id and self.pk and self.path and self.parent.path.startswith(self.path):
+            raise ValidationError({"parent": "上级地区不能是本地区或其下级地区。"})
         if self.level == RegionLevel.PROVINCE and self.parent_id:
             raise ValidationError({"parent": "省级地区没有上级地区。"})
         if self.level != RegionLevel.PROVINCE and not self.parent_id:
             raise ValidationError({"parent": "地级、县级地区需要上级地区。"})
 
     def save(self, *args, **kwargs) -> None:
-        self.path = f"{self.parent.path if self.parent_id else '/'}{self.slug}/"
-        super().save(*args, **kwargs)
+        """Descendants' paths follow a renamed or moved region, in the same transaction: the region filter
+        (``path`` prefix) keeps finding them."""
+        old_path = None
+        if not self._state.adding and self.pk is not None:
+            old_path = type(self)._base_manager.filter(pk=self.pk).values_list("path", flat=True).first()
+        self.path = self._computed_path()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path"}
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                for child in Region.objects.filter(parent_id=self.pk).select_related("parent"):
+                    child.save(update_fields=["path", "updated_at"])

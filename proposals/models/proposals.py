@@ -1,10 +1,15 @@
 """Proposals (what a delegate proposed or said), their authors and the controlled vocabulary of themes."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 
-from proposals.models.base import Reviewed, TimeStamped
-from proposals.querysets import ProposalQuerySet
+from proposals.models.base import Reviewed, ReviewStatus, TimeStamped
+from proposals.models.sources import Quote, QuotePassage
 
 
 class Theme(TimeStamped):
@@ -39,12 +44,100 @@ class ProposalKind(models.TextChoices):
     VIEW = "view", "观点"
 
 
+class ProposalQuerySet(models.QuerySet):
+    """Reads that speak the domain. Filters use EXISTS subqueries, never joins that need DISTINCT, so that
+    they stay cheap at a million proposals and combine freely."""
+
+    def published(self) -> ProposalQuerySet:
+        return self.filter(status=ReviewStatus.PUBLISHED)
+
+    def ever_published(self) -> ProposalQuerySet:
+        """Published now, or once: what a syncing client may hold (a never-published draft is not news)."""
+        return self.filter(
+            models.Q(status=ReviewStatus.PUBLISHED) | models.Q(first_published_at__isnull=False)
+        )
+
+    def on_themes(self, slugs: Iterable[str]) -> ProposalQuerySet:
+        """On any of these themes."""
+        through = self.model.themes.through
+        return self.filter(
+            Exists(through.objects.filter(proposal=OuterRef("pk"), theme__slug__in=list(slugs)))
+        )
+
+    def in_bodies(self, codes: Iterable[str]) -> ProposalQuerySet:
+        """Made in the capacity of a membership of any of these bodies."""
+        return self.filter(
+            Exists(Authorship.objects.filter(proposal=OuterRef("pk"), membership__body__in=list(codes)))
+        )
+
+    def in_regions(self, regions: Iterable) -> ProposalQuerySet:
+        """By a delegate with a membership in any of these regions or a region inside them."""
+        condition = models.Q()
+        for region in regions:
+            condition |= models.Q(delegate__memberships__region__path__startswith=region.path)
+        if not condition:
+            return self
+        return self.filter(Exists(Authorship.objects.filter(condition, proposal=OuterRef("pk"))))
+
+    def by_delegates(self, delegate_ids: Iterable[int]) -> ProposalQuerySet:
+        return self.filter(
+            Exists(Authorship.objects.filter(proposal=OuterRef("pk"), delegate_id__in=list(delegate_ids)))
+        )
+
+    def by_organisations(self, organisation_ids: Iterable[int]) -> ProposalQuerySet:
+        """By a delegate who holds a position in any of these organisations."""
+        return self.filter(
+            Exists(
+                Authorship.objects.filter(
+                    proposal=OuterRef("pk"), delegate__positions__organisation_id__in=list(organisation_ids)
+                )
+            )
+        )
+
+    def ids(self) -> models.QuerySet:
+        """The primary keys, unordered: a subquery for counts over this selection."""
+        return self.order_by().values("pk")
+
+    def search(self, query) -> ProposalQuerySet:
+        from proposals.search import apply_search
+
+        return apply_search(self, query)
+
+    def with_related(self, *, article_text: bool = False) -> ProposalQuerySet:
+        """What a list of proposals shows, in a fixed number of queries whatever its length.
+
+        The source articles' full text is left out unless asked for (a proposal's own page shows each
+        quote in its paragraph): lists need only the articles' titles and outlets.
+        """
+        quotes = Quote.objects.select_related("article")
+        if not article_text:
+            quotes = quotes.defer("article__text")
+
+        return self.prefetch_related(
+            "themes",
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("delegate", "membership__region__parent").order_by(
+                    "order", "id"
+                ),
+            ),
+            Prefetch(
+                "quotes",
+                queryset=quotes.prefetch_related(
+                    Prefetch("passages", queryset=QuotePassage.objects.order_by("order", "start"))
+                ),
+            ),
+        )
+
+
 class Proposal(Reviewed):
     """One recommendation or statement on one subject, as the articles present it."""
 
     title = models.CharField("标题", max_length=200)
-    summary = models.TextField("摘要", blank=True)
-    text = models.TextField("原话", blank=True, help_text="代表委员本人的表述（来自引文）")
+    summary = models.TextField("摘要", blank=True, help_text="编者用自己的话概述；不是原话，原话来自引文")
+    # The delegate's words: the verbatim passages of the proposal's quotes (the first article's, in order),
+    # derived and written with the search columns (proposals.indexing); never typed by a curator.
+    text = models.TextField("原话（引文）", blank=True, editable=False)
     kind = models.CharField("类型", max_length=16, choices=ProposalKind.choices, db_index=True)
     year = models.PositiveSmallIntegerField("年份", db_index=True)
     date = models.DateField("日期", null=True, blank=True, db_index=True, help_text="文章给出日期时填写")

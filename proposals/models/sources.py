@@ -1,10 +1,20 @@
 """Source articles and the verbatim quotes every fact rests on."""
 
+from __future__ import annotations
+
+import hashlib
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 
-from proposals.models.base import TimeStamped
+from proposals.anchoring import Anchor, Moved, reanchor
+from proposals.models.base import TimeStamped, Versioned
+from proposals.normalise import normalise_article_text, normalise_passage
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class Article(TimeStamped):
@@ -13,7 +23,10 @@ class Article(TimeStamped):
     published_on = models.DateField("日期", null=True, blank=True)
     url = models.URLField("原文链接", blank=True)
     file_name = models.CharField("文件名", max_length=128, unique=True)
-    text = models.TextField("全文")
+    text = models.TextField(
+        "全文", help_text="保存时统一换行符等格式；改动被引用的文字时，引文会重新定位或被拒绝"
+    )
+    text_hash = models.CharField("全文指纹", max_length=64, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name = "来源文章"
@@ -27,10 +40,72 @@ class Article(TimeStamped):
     def outlet_display(self) -> str:
         return self.outlet or "媒体未注明"
 
+    # --- the text and the quotes anchored in it ----------------------------------------------------------
+
+    def _stored_text(self) -> str | None:
+        if self._state.adding or self.pk is None:
+            return None
+        return type(self)._base_manager.filter(pk=self.pk).values_list("text", flat=True).first()
+
+    def text_change_plan(self) -> tuple[list[tuple[QuotePassage, Moved]], list[str]]:
+        """What a change of this article's (unsaved) text does to what rests on it: each passage with its
+        new place, and the problems (broken passages, evidence no longer in the text), in Chinese."""
+        old = self._stored_text()
+        if old is None or old == self.text:
+            return [], []
+        passages = list(
+            QuotePassage.objects.filter(quote__article_id=self.pk)
+            .select_related("quote__proposal")
+            .order_by("start", "id")
+        )
+        moves = reanchor(old, self.text, [Anchor(p.start, p.end, p.text) for p in passages])
+        problems = [
+            f"建言《{p.quote.proposal.title}》的引文段落“{_excerpt(p.text)}”：{m.reason}"
+            for p, m in zip(passages, moves, strict=True)
+            if m.broken
+        ]
+        from proposals.models.people import Membership, Position
+
+        for model in (Membership, Position):
+            for fact in (
+                model.objects.filter(article_id=self.pk).exclude(evidence="").select_related("delegate")
+            ):
+                if fact.evidence not in self.text:
+                    problems.append(
+                        f"{fact.delegate.name}的{model._meta.verbose_name}依据“{_excerpt(fact.evidence)}”不再出现在原文中"
+                    )
+        return list(zip(passages, moves, strict=True)), problems
+
+    def clean(self) -> None:
+        super().clean()
+        self.text = normalise_article_text(self.text or "")
+        _, problems = self.text_change_plan()
+        if problems:
+            raise ValidationError({"text": ["这次修改会让引文脱离原文，已拒绝：", *problems]})
+
+    def save(self, *args, **kwargs) -> None:
+        """Normalise the text; re-anchor every passage of a changed text, or refuse (nothing written)."""
+        self.text = normalise_article_text(self.text or "")
+        self.text_hash = text_hash(self.text)
+        if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "text_hash"}
+        with transaction.atomic():
+            moves, problems = self.text_change_plan()
+            if problems:
+                raise ValidationError({"text": ["这次修改会让引文脱离原文，已拒绝：", *problems]})
+            super().save(*args, **kwargs)
+            for passage, moved in moves:
+                if moved.start != passage.start:
+                    passage.start, passage.end = moved.start, moved.end
+                    passage.save(update_fields=["start", "end"])
+
+
+def _excerpt(text: str, size: int = 30) -> str:
+    return text if len(text) <= size else f"{text[:size]}…"
+
 
 def quote_not_in_article_message(article: Article, text: str) -> str:
-    excerpt = text if len(text) <= 40 else f"{text[:40]}…"
-    return f"引文“{excerpt}”不是文章《{article.title}》原文的一部分：请逐字复制原文。"
+    return f"引文“{_excerpt(text, 40)}”不是文章《{article.title}》原文的一部分：请逐字复制原文。"
 
 
 class Sourced(models.Model):
@@ -44,12 +119,23 @@ class Sourced(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs) -> None:
+        if errors := self._evidence_errors():  # every write path, not only forms
+            raise ValidationError(errors)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
+        if errors := self._evidence_errors():
+            raise ValidationError(errors)
+
+    def _evidence_errors(self) -> dict[str, str]:
+        self.evidence = normalise_passage(self.evidence or "")
         if self.evidence and not self.article_id:
-            raise ValidationError({"article": "填写了依据原文，请同时选择依据文章。"})
+            return {"article": "填写了依据原文，请同时选择依据文章。"}
         if self.article_id and self.evidence and self.evidence not in self.article.text:
-            raise ValidationError({"evidence": quote_not_in_article_message(self.article, self.evidence)})
+            return {"evidence": quote_not_in_article_message(self.article, self.evidence)}
+        return {}
 
 
 class Quote(TimeStamped):
@@ -79,13 +165,50 @@ class Quote(TimeStamped):
 
     @property
     def text(self) -> str:
-        return "".join(p.text for p in self.passages.all())
+        """The passages in order, with “……” where the article has other words between two of them."""
+        return joined_passages(list(self.passages.all()))
+
+    def _article_errors(self) -> dict[str, str]:
+        """A quote moved to another article must keep its passages verbatim at their offsets there."""
+        if self.pk is None or not self.article_id:
+            return {}
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list("article_id", flat=True).first()
+        if stored in (None, self.article_id):
+            return {}
+        article_text = self.article.text
+        for passage in self.passages.all():
+            if article_text[passage.start : passage.end] != passage.text:
+                return {"article": f"引文段落“{_excerpt(passage.text)}”不在所选文章的原文中：请先修改段落。"}
+        return {}
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := self._article_errors():
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        if errors := self._article_errors():
+            raise ValidationError(errors)
+        super().save(*args, **kwargs)
 
 
-class QuotePassage(models.Model):
+def joined_passages(passages: list[QuotePassage]) -> str:
+    """Passages in reading order; an elision mark where they are not contiguous in the article."""
+    out: list[str] = []
+    previous_end = None
+    for p in sorted(passages, key=lambda p: (p.order, p.start)):
+        if out and previous_end != p.start:
+            out.append("……")
+        out.append(p.text)
+        previous_end = p.end
+    return "".join(out)
+
+
+class QuotePassage(Versioned):
     """One contiguous verbatim passage of an article, with its character offsets.
 
-    A quote has several when the newspaper layout split a sentence across columns.
+    A quote has several when the newspaper layout split a sentence across columns. On every save the text
+    must be the article's text at the offsets (offsets left empty are found), or the save is refused.
     """
 
     quote = models.ForeignKey(Quote, verbose_name="引文", on_delete=models.CASCADE, related_name="passages")
@@ -114,21 +237,32 @@ class QuotePassage(models.Model):
     def __str__(self) -> str:
         return self.text[:40]
 
-    def clean(self) -> None:
-        """The passage must be the article's text at its offsets; offsets are found when left empty."""
-        if not self.quote_id or not self.text:
-            return
-        article_text = self.quote.article.text
+    def anchor_errors(self, article_text: str, article: Article) -> dict[str, str]:
+        """Locate or check the passage in the article's text; the errors by field, in Chinese."""
+        self.text = normalise_passage(self.text or "")
+        if not self.text:
+            return {"text": "引文段落不能为空。"}
         if self.start is None or self.end is None:
             found = article_text.find(self.text)
             if found < 0:
-                raise ValidationError({"text": quote_not_in_article_message(self.quote.article, self.text)})
+                return {"text": quote_not_in_article_message(article, self.text)}
             self.start, self.end = found, found + len(self.text)
         if article_text[self.start : self.end] != self.text:
             if self.text not in article_text:
-                raise ValidationError({"text": quote_not_in_article_message(self.quote.article, self.text)})
-            raise ValidationError(
-                {
-                    "start": f"位置 {self.start}–{self.end} 处的原文与引文不一致：请清空位置，保存时会自动定位。"
-                }
-            )
+                return {"text": quote_not_in_article_message(article, self.text)}
+            return {
+                "start": f"位置 {self.start}–{self.end} 处的原文与引文不一致：请清空位置，保存时会自动定位。"
+            }
+        return {}
+
+    def clean(self) -> None:
+        if not self.quote_id:
+            return
+        if errors := self.anchor_errors(self.quote.article.text, self.quote.article):
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        article = Quote.objects.select_related("article").get(pk=self.quote_id).article
+        if errors := self.anchor_errors(article.text, article):
+            raise ValidationError(errors)
+        super().save(*args, **kwargs)

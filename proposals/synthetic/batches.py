@@ -1,8 +1,8 @@
 """One batch of synthetic proposals and the rows they need: pure functions, run in worker processes.
 
 A proposal quotes one to three synthetic articles (one or two verbatim passages each, cut from the article's
-text at known offsets), so that every passage is its article's ``text[start:end]``; its text is the passages
-joined by newlines. Authors, themes and years follow skewed (Zipf-like) frequencies. Every text is
+text at known offsets), so that every passage is its article's ``text[start:end]``; its text is derived from
+the first-reported quote exactly as ``proposals.indexing`` derives it. Authors, themes and years follow skewed (Zipf-like) frequencies. Every text is
 segmented here, on its own: no token cache is shared between texts.
 """
 
@@ -13,9 +13,11 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from proposals import search
+from proposals.models.sources import joined_passages
 from proposals.synthetic import SESSION
 
 YEARS = [2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025]
@@ -53,7 +55,7 @@ class World:
     delegate_weights: list[float]  # cumulative
     themes: list[int]
     theme_weights: list[float]  # cumulative
-    articles: list[tuple[int, str, list[int]]]  # (id, text, sentence starts)
+    articles: list[tuple[int, str, list[int], tuple]]  # (id, text, sentence starts, reporting order key)
     article_weights: list[float]  # cumulative
     columns: dict[str, Columns] = field(default_factory=dict)
     copy_format: bool = True  # COPY text lines (PostgreSQL) or rows as dicts (SQLite)
@@ -118,9 +120,9 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
         day = date(year, 3 if body in NATIONAL else rng.choice([1, 2]), rng.randint(1, 28))
 
     passages = _passages(world, rng, pid, index, rows)
-    text = "\n".join(passages)
-    clause = _CLAUSE.findall(passages[0])
-    subject = rng.choice(clause) if clause else passages[0][:20]
+    text = joined_passages(passages)  # the delegate's words, as proposals.indexing derives them
+    clause = _CLAUSE.findall(passages[0].text)
+    subject = rng.choice(clause) if clause else passages[0].text[:20]
     title = (
         f"关于{subject}的{'建议' if congress else '提案'}" if kind in ("suggestion", "proposal") else subject
     )
@@ -163,13 +165,16 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
 
 
 def _passages(world: World, rng: random.Random, pid: int, index: int, rows: dict[str, list]) -> list[str]:
-    """Quotes from distinct articles, one or two passages each, about 200-800 characters in all."""
+    """Quotes from distinct articles, one or two passages each; returns the passages of the first-reported
+    quote (the earliest article), which hold the delegate's words: about 200-800 characters."""
     target = int(rng.triangular(200, 800, 300))
     n_quotes = rng.choices(*QUOTES_PER_PROPOSAL)[0]
-    chosen = pick_distinct(rng, world.article_weights, n_quotes)
-    texts: list[str] = []
+    # The earliest article first (the order proposals.indexing reads the quotes in), so that it gets the
+    # longest passages and the lowest quote id.
+    chosen = sorted(pick_distinct(rng, world.article_weights, n_quotes), key=lambda a: world.articles[a][3])
+    first: list[SimpleNamespace] = []
     for k, a in enumerate(chosen):
-        article_id, article_text, starts = world.articles[a]
+        article_id, article_text, starts, _ = world.articles[a]
         quote_id = world.first_quote_id + index * MAX_QUOTES + k
         rows["quote"].append(
             {
@@ -181,22 +186,28 @@ def _passages(world: World, rng: random.Random, pid: int, index: int, rows: dict
             }
         )
         pieces = 2 if rng.random() < 0.25 else 1
-        share = max(40, target // (len(chosen) * pieces))
+        length = target if k == 0 else rng.randint(60, 200)
+        share = max(40, length // pieces)
         position = rng.randrange(len(starts) - pieces) if len(starts) > pieces else 0
         for order in range(pieces):
             start = starts[min(position, len(starts) - 1)]
             end = min(len(article_text), start + share)
             stop = article_text.find("。", end, end + 40)  # end on a full stop when one is near
             end = stop + 1 if stop >= 0 else end
-            passage = article_text[start:end]
-            rows["passage"].append(
-                {"quote_id": quote_id, "order": order, "start": start, "end": end, "text": passage}
-            )
-            texts.append(passage)
-            position = bisect.bisect_left(starts, end) + rng.randint(0, 3)  # the next passage lies further on
+            passage = {
+                "quote_id": quote_id,
+                "order": order,
+                "start": start,
+                "end": end,
+                "text": article_text[start:end],
+            }
+            rows["passage"].append(passage)
+            if k == 0:
+                first.append(SimpleNamespace(**passage))
+            position = bisect.bisect_left(starts, end) + rng.randint(1, 3)  # the next passage lies further on
             if position >= len(starts):
                 break
-    return texts
+    return first
 
 
 # --- COPY text format ------------------------------------------------------------------------------------

@@ -223,7 +223,10 @@ def build_world(
         delegate_weights=zipf_cumulative(len(people), 0.6),
         themes=themes,
         theme_weights=zipf_cumulative(len(themes), 1.1),
-        articles=[(a.pk, a.text, sentence_starts(a.text)) for a in made],
+        articles=[
+            (a.pk, a.text, sentence_starts(a.text), (a.published_on is None, a.published_on or 0, a.pk))
+            for a in made
+        ],
         article_weights=zipf_cumulative(len(made), 0.5),
         columns={key: columns_for(key) for key in ("proposal", "authorship", "theme", "quote", "passage")},
         copy_format=writer.copy,

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from proposals import querysets
+from proposals import selectors
 from proposals.caching import cached
 from proposals.filters import DelegateFilterSet
 from proposals.models import (
-    Authorship,
     Body,
     Delegate,
     Membership,
@@ -19,30 +16,19 @@ from proposals.models import (
     Position,
     Proposal,
     Region,
-    ReviewStatus,
 )
 from proposals.views.common import bind_filterset, paginate
 
 REGION_DELEGATES = 30  # the most active delegates a region page lists
 
 
-def _with_counts(delegates):
-    """Delegates with their memberships and their number of published proposals (one subquery)."""
-    count = (
-        Authorship.objects.filter(delegate=OuterRef("pk"), proposal__status=ReviewStatus.PUBLISHED)
-        .order_by()
-        .values("delegate")
-        .annotate(c=Count("proposal_id"))
-        .values("c")
-    )
-    return delegates.annotate(
-        n=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
-    ).prefetch_related(Prefetch("memberships", queryset=Membership.objects.select_related("region__parent")))
-
-
 def delegate_list(request):
     filterset, errors = bind_filterset(DelegateFilterSet, request.GET, Delegate.objects.published())
-    paged = paginate(request, _with_counts(filterset.qs).order_by("name", "id"), default_size=50)
+    paged = paginate(
+        request,
+        selectors.delegates_with_counts(filterset.qs, positions=False).order_by("name", "id"),
+        default_size=50,
+    )
     data = filterset.form.cleaned_data
     context = {
         "filterset": filterset,
@@ -60,9 +46,9 @@ def delegate_list(request):
 
 
 def delegate_detail(request, pk: int):
-    delegate = Delegate.objects.filter(pk=pk).first()
-    if delegate and delegate.merged_into_id and delegate.status == ReviewStatus.PUBLISHED:
-        return redirect("delegate-detail", pk=delegate.merged_into_id, permanent=True)
+    survivor = selectors.merged_delegate_survivor(str(pk))
+    if survivor is not None:  # a merged duplicate's page moved to the record it was merged into
+        return redirect("delegate-detail", pk=survivor.pk, permanent=True)
     delegate = get_object_or_404(Delegate.objects.published(), pk=pk)
     memberships = Membership.objects.filter(delegate=delegate).select_related("region__parent", "article")
     positions = Position.objects.filter(delegate=delegate).select_related("organisation")
@@ -83,7 +69,7 @@ def delegate_detail(request, pk: int):
 
 
 def region_list(request):
-    regions = cached("region-list", {}, lambda: querysets.regions_with_counts(Proposal.objects.published()))
+    regions = cached("region-list", {}, lambda: selectors.regions_in_selection(Proposal.objects.published()))
     context = {"regions": regions, "breadcrumbs": [("首页", "/"), ("地区", None)]}
     return render(request, "proposals/region_list.html", context)
 
@@ -96,11 +82,12 @@ def region_detail(request, slug: str):
         "region-delegates",
         region.pk,
         lambda: list(
-            _with_counts(
+            selectors.delegates_with_counts(
                 Delegate.objects.published()
                 .filter(memberships__region__path__startswith=region.path)
-                .distinct()
-            ).order_by("-n", "name")[:REGION_DELEGATES]
+                .distinct(),
+                positions=False,
+            ).order_by("-proposal_count", "name")[:REGION_DELEGATES]
         ),
     )
     paged = paginate(request, proposals.order_by("-date", "-id").with_related())

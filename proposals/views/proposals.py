@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from proposals.facets import list_facets
 from proposals.filters import ProposalFilterSet, ProposalOrdering
 from proposals.models import Proposal
+from proposals.passages import Span, quote_paragraphs
 from proposals.views.common import bind_filterset, paginate
-from proposals.views.passages import Span, quote_paragraphs
 
 PAGE_SIZES = [10, 20, 50, 100]
 

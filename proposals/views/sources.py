@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from proposals import selectors
 from proposals.models import Article, QuotePassage, ReviewStatus
-from proposals.views.passages import Span, marked_paragraphs
+from proposals.passages import Span, marked_paragraphs
 
 
 def article_list(request):
-    articles = Article.objects.annotate(
-        n=Count("quotes", filter=Q(quotes__proposal__status=ReviewStatus.PUBLISHED))
-    ).order_by("published_on", "id")
+    articles = selectors.articles_with_counts().order_by("published_on", "id")
     context = {"articles": articles, "breadcrumbs": [("首页", "/"), ("来源文章", None)]}
     return render(request, "proposals/article_list.html", context)
 

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from proposals import querysets
+from proposals import selectors
 from proposals.caching import cached
 from proposals.charts import Bar, bar_chart, stacked_bar_chart
-from proposals.models import Body, Proposal, ProposalKind, RegionLevel, ReviewStatus, Theme
+from proposals.models import Body, Proposal, ProposalKind, RegionLevel, Theme
 from proposals.views.common import paginate
 
 TOP_DELEGATES = 10
 
 
-def themes_with_counts():
-    return Theme.objects.annotate(n=Count("proposals", filter=Q(proposals__status=ReviewStatus.PUBLISHED)))
-
-
 def theme_list(request):
-    themes = cached("theme-list", {}, lambda: list(themes_with_counts()))
-    chart = bar_chart([Bar(t.name, t.n, t.get_absolute_url()) for t in themes], title="各主题的建言数量")
+    themes = cached("theme-list", {}, lambda: list(selectors.themes_with_counts()))
+    chart = bar_chart(
+        [Bar(t.name, t.proposal_count, t.get_absolute_url()) for t in themes], title="各主题的建言数量"
+    )
     context = {"themes": themes, "chart": chart, "breadcrumbs": [("首页", "/"), ("主题", None)]}
     return render(request, "proposals/theme_list.html", context)
 
@@ -37,7 +34,7 @@ def theme_detail(request, slug: str):
         "top_delegates": cached(
             "theme-top-delegates",
             theme.pk,
-            lambda: list(querysets.delegate_counts(proposals, limit=TOP_DELEGATES)),
+            lambda: list(selectors.delegate_counts(proposals, limit=TOP_DELEGATES)),
         ),
         "breadcrumbs": [("首页", "/"), ("主题", reverse("theme-list")), (theme.name, None)],
     }
@@ -57,7 +54,7 @@ def _stats() -> dict:
     themes = list(Theme.objects.all())
     bodies = list(Body)
     table: dict[tuple[str, str], int] = {
-        (row["theme"], row["body"]): row["n"] for row in querysets.theme_body_counts(published)
+        (row["theme"], row["body"]): row["n"] for row in selectors.theme_body_counts(published)
     }
     used_bodies = [b for b in bodies if any(table.get((t.slug, b.value)) for t in themes)]
     rows = []
@@ -69,7 +66,9 @@ def _stats() -> dict:
         [b.label for b in used_bodies],
         title="各主题建言按提出者身份",
     )
-    regions = [r for r in querysets.regions_with_counts(published) if r.n and r.level == RegionLevel.PROVINCE]
+    regions = [
+        r for r in selectors.regions_in_selection(published) if r.n and r.level == RegionLevel.PROVINCE
+    ]
     regions.sort(key=lambda r: (-r.n, r.path))
     region_chart = bar_chart(
         [Bar(r.name, r.n, reverse("region-detail", args=[r.slug])) for r in regions],
@@ -77,7 +76,7 @@ def _stats() -> dict:
         color="#2c5f8a",
     )
     labels = dict(ProposalKind.choices)
-    kinds = [(labels.get(r["kind"], r["kind"]), r["n"]) for r in querysets.field_counts(published, "kind")]
+    kinds = [(labels.get(r["kind"], r["kind"]), r["n"]) for r in selectors.field_counts(published, "kind")]
     context = {
         "rows": rows,
         "bodies": used_bodies,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from proposals import bulk
+from proposals.api import bulk
 
 
 class Command(BaseCommand):

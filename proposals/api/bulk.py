@@ -40,7 +40,7 @@ def export_dir() -> Path:
 
 
 def _sources() -> dict[str, tuple[Any, type]]:
-    from proposals.api import querysets
+    from proposals import selectors
     from proposals.api.serializers import (
         ArticleSerializer,
         DelegateSerializer,
@@ -51,12 +51,12 @@ def _sources() -> dict[str, tuple[Any, type]]:
     )
 
     return {
-        "proposals": (querysets.proposals().order_by("id"), ProposalSerializer),
-        "delegates": (querysets.delegates().order_by("id"), DelegateSerializer),
-        "themes": (querysets.themes(), ThemeSerializer),
-        "regions": (querysets.regions(), RegionSerializer),
-        "organisations": (querysets.organisations(), OrganisationSerializer),
-        "articles": (querysets.articles(), ArticleSerializer),
+        "proposals": (selectors.published_proposals().order_by("id"), ProposalSerializer),
+        "delegates": (selectors.delegates_with_counts().order_by("id"), DelegateSerializer),
+        "themes": (selectors.themes_with_counts(), ThemeSerializer),
+        "regions": (selectors.regions_with_counts(), RegionSerializer),
+        "organisations": (selectors.organisations_with_counts(), OrganisationSerializer),
+        "articles": (selectors.articles_with_counts(), ArticleSerializer),
     }
 
 

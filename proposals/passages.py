@@ -1,11 +1,12 @@
 """Quoted passages inside their article text: paragraphs split into plain and marked segments.
 
-Plain functions over strings and offsets, used by the proposal page (the paragraph around each quote) and
-the article page (the whole text, every quoted passage marked).
+Plain functions over strings and offsets, used by the proposal page (the paragraph around each quote), the
+article page (the whole text, every quoted passage marked) and the admin (a quote in its paragraphs).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -38,6 +39,22 @@ def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     begin = text.rfind("\n", 0, start) + 1
     stop = text.find("\n", end)
     return begin, len(text) if stop < 0 else stop
+
+
+def paragraph_ranges(
+    text: str, spans: Iterable[tuple[int, int]]
+) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """The paragraphs around these (start, end) spans, in text order, overlapping ones merged: each as
+    (begin, stop, the spans inside it in order)."""
+    merged: list[tuple[int, int, list[tuple[int, int]]]] = []
+    for start, end in sorted(spans):
+        begin, stop = paragraph_bounds(text, start, end)
+        if merged and begin <= merged[-1][1]:
+            first, last, inside = merged[-1]
+            merged[-1] = (first, max(last, stop), [*inside, (start, end)])
+        else:
+            merged.append((begin, stop, [(start, end)]))
+    return merged
 
 
 def marked_paragraphs(
@@ -80,14 +97,7 @@ def marked_paragraphs(
 
 def quote_paragraphs(text: str, spans: list[Span]) -> list[list[Segment]]:
     """The paragraphs of an article that contain these spans, each with the spans marked."""
-    ranges: list[tuple[int, int]] = []
-    for s in sorted(spans, key=lambda s: s.start):
-        begin, stop = paragraph_bounds(text, s.start, s.end)
-        if ranges and begin <= ranges[-1][1]:
-            ranges[-1] = (ranges[-1][0], max(stop, ranges[-1][1]))
-        else:
-            ranges.append((begin, stop))
     out: list[list[Segment]] = []
-    for begin, stop in ranges:
+    for begin, stop, _ in paragraph_ranges(text, ((s.start, s.end) for s in spans)):
         out.extend(marked_paragraphs(text, spans, begin, stop))
     return out

@@ -37,5 +37,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("proposals", "0004_default_order_index")]
+    dependencies = [("proposals", "0005_integrity")]
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]

@@ -1,0 +1,133 @@
+"""Two curators, one record: the second save of a stale form is refused, with what changed meanwhile.
+
+The change form carries a signed edit token: the record's version and a snapshot of what the form shows
+(the record's fields and every inline row with its own version), taken when the form was rendered. On
+save, the snapshot is taken again (the row locked for the rest of the transaction on PostgreSQL); if
+anything differs, the form is shown again with the curator's input kept and a list of what changed. The
+version checked in the UPDATE itself (proposals.models.base.Versioned) closes the remaining window.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpResponseRedirect
+
+from proposals.models.base import EditConflict
+
+TOKEN_FIELD = "_edit_token"
+SALT = "proposals.admin.edit-token"
+MISSING = "（无）"
+
+
+def _display(obj: models.Model, field: models.Field) -> str:
+    if field.many_to_many:
+        return "、".join(sorted(str(r) for r in getattr(obj, field.name).all())) or MISSING
+    if field.choices:
+        return str(getattr(obj, f"get_{field.name}_display")()) or MISSING
+    if field.is_relation:
+        related = getattr(obj, field.name)
+        return str(related) if related is not None else MISSING
+    value = getattr(obj, field.attname)
+    return MISSING if value in (None, "") else str(value)
+
+
+def snapshot(model_admin, request, obj: models.Model) -> dict[str, Any]:
+    """What the change form of obj shows: its editable fields and its inline rows (with versions)."""
+    meta = obj._meta
+    fields = {
+        str(f.verbose_name): _display(obj, f)
+        for f in [*meta.concrete_fields, *meta.many_to_many]
+        if f.editable and not f.primary_key
+    }
+    inlines: dict[str, dict[str, list]] = {}
+    for inline in model_admin.get_inline_instances(request, obj):
+        fk = next(f.name for f in inline.model._meta.fields if f.is_relation and f.related_model is type(obj))
+        rows = inline.model._default_manager.filter(**{fk: obj}).order_by("pk")
+        inlines[str(inline.model._meta.verbose_name)] = {
+            str(row.pk): [getattr(row, "version", 0), str(row)] for row in rows
+        }
+    return {"v": getattr(obj, "version", 0), "fields": fields, "inlines": inlines}
+
+
+def make_token(model_admin, request, obj: models.Model) -> str:
+    return signing.dumps(snapshot(model_admin, request, obj), salt=SALT, compress=True)
+
+
+def differences(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What changed between two snapshots, in Chinese, one line per change."""
+    lines = [
+        f"{name}：“{_short(value)}” → “{_short(now['fields'].get(name, MISSING))}”"
+        for name, value in before["fields"].items()
+        if now["fields"].get(name, MISSING) != value
+    ]
+    for name, rows in now["inlines"].items():
+        old_rows = before["inlines"].get(name, {})
+        for pk, (version, text) in rows.items():
+            if pk not in old_rows:
+                lines.append(f"{name}：新增“{_short(text)}”")
+            elif old_rows[pk][0] != version:
+                lines.append(f"{name}：修改了“{_short(old_rows[pk][1])}” → “{_short(text)}”")
+        lines += [f"{name}：删除了“{_short(text)}”" for pk, (_, text) in old_rows.items() if pk not in rows]
+    if not lines and before["v"] != now["v"]:
+        lines.append("记录已被保存过（内容看起来相同，例如状态被改回）")
+    return lines
+
+
+def _short(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else f"{text[:size]}…"
+
+
+class EditGuardMixin:
+    """For a ModelAdmin: change forms carry an edit token and refuse a stale save (see the module)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form
+        model_admin = self
+
+        class GuardedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                model_admin.check_edit_token(request, self.instance, self.data.get(TOKEN_FIELD))
+                return cleaned
+
+        GuardedForm.__name__ = form.__name__
+        return GuardedForm
+
+    def check_edit_token(self, request, obj: models.Model, token: str | None) -> None:
+        try:
+            before = signing.loads(token or "", salt=SALT)
+        except signing.BadSignature:
+            raise ValidationError(
+                "表单缺少有效的编辑标记（页面可能已过期）：请重新打开这条记录再修改。"
+            ) from None
+        current = type(obj)._base_manager.select_for_update().get(pk=obj.pk)  # locked until the save ends
+        now = snapshot(self, request, current)
+        if before == now:
+            obj.version = now["v"]
+            return
+        changes = differences(before, now)
+        raise ValidationError(
+            ["保存被拒绝：您打开这个页面之后，别人修改了这条记录。您填写的内容仍在下面，请核对后再次保存。"]
+            + [f"· {line}" for line in changes]
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            fresh = type(obj)._base_manager.get(pk=obj.pk)  # not the posted values of a refused form
+            context["edit_token"] = make_token(self, request, fresh)
+            context["edit_token_field"] = TOKEN_FIELD
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict as conflict:  # saved by someone else between the check and the UPDATE
+            self.message_user(request, f"{conflict} 请重新打开后再修改。", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
