@@ -135,9 +135,12 @@ def plans_section(size: str, r: dict) -> list[str]:
 def main(results: Path, target_file: Path) -> None:
     data = json.loads(results.read_text())
     sizes = sorted(data["sizes"], key=int)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
+    commit = (
+        os.environ.get("BENCH_COMMIT")
+        or subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+    )
     notes = ""
     if target_file.exists():
         text = target_file.read_text()
