@@ -17,6 +17,10 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+# An estimate this many times the limit is trusted without counting (the statistics target of the search
+# column keeps estimates within a small factor).
+TRUSTED_ESTIMATE = 5
+
 
 def exact_limit() -> int:
     return settings.COUNT_EXACT_LIMIT
@@ -40,16 +44,26 @@ def count_source(qs: QuerySet) -> QuerySet:
     return getattr(qs.query, "unbounded", qs)
 
 
-def bounded_count(qs: QuerySet, limit: int | None = None) -> tuple[int, bool]:
-    """(count, exact): exact up to ``limit``; above it the planner's estimate (at least limit + 1)."""
+def bounded_count(qs: QuerySet, limit: int | None = None, *, estimate: bool = True) -> tuple[int, bool]:
+    """(count, exact): exact up to ``limit``; above it the planner's estimate (at least limit + 1).
+
+    On SQLite (no estimate; small databases) the count is exact, unless ``estimate=False``: then above the
+    limit it is ``limit + 1``, not exact, on both backends.
+    """
     limit = exact_limit() if limit is None else limit
     qs = count_source(qs)
     if connections[qs.db].vendor != "postgresql":
-        return qs.order_by().count(), True
+        if estimate:
+            return qs.order_by().count(), True
+        counted = qs.order_by()[: limit + 1].count()
+        return counted, counted <= limit
+    estimate = planner_estimate(qs)
+    if estimate > TRUSTED_ESTIMATE * limit:  # far above the limit: counting to it would only confirm that
+        return estimate, False
     counted = qs.order_by()[: limit + 1].count()
     if counted <= limit:
         return counted, True
-    return max(planner_estimate(qs), limit + 1), False
+    return max(estimate, limit + 1), False
 
 
 def approximate(n: int) -> str:

@@ -61,12 +61,17 @@ def proposal_facets(filterset, *, sample: int | None = None) -> list[Facet]:
     common word matches most of a million records, and counting them all costs seconds per facet.
     """
     data = filterset.form.cleaned_data
+    shared: list[int] = []
 
     def without(name: str):
         qs = filtered_without(filterset, name)
-        if sample:
-            qs = qs.model.objects.filter(pk__in=newest_first(qs).values("pk")[:sample])
-        return qs
+        if not sample:
+            return qs
+        if data.get(name):  # this facet's own filter is set: its selection is its own
+            return qs.model.objects.filter(pk__in=newest_first(qs).values("pk")[:sample])
+        if not shared:  # every other facet counts the same selection: find its newest records once
+            shared.extend(newest_first(qs).values_list("pk", flat=True)[:sample])
+        return qs.model.objects.filter(pk__in=shared)
 
     return [
         _theme_facet(without("theme"), data.get("theme") or []),
