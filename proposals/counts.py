@@ -19,7 +19,7 @@ from django.utils.functional import cached_property
 
 # An estimate this many times the limit is trusted without counting (the statistics target of the search
 # column keeps estimates within a small factor).
-TRUSTED_ESTIMATE = 5
+TRUSTED_ESTIMATE = 2
 
 
 def exact_limit() -> int:

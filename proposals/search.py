@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least, Length, Replace
+from django.db.models.sql.where import WhereNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -258,7 +259,11 @@ def rank_candidates(qs: QuerySet, limit: int) -> QuerySet:
     """Only the newest ``limit`` records of a searched queryset, so that ranking by relevance costs the
     same whether a word matches a hundred records or a million (ranking every match of a common word
     takes seconds). The queryset remembers the unbounded one for counting (see proposals.counts)."""
-    bounded = qs.filter(pk__in=newest_first(qs).values("pk")[:limit])
+    # The outer query keeps the annotations, prefetches and deferred fields but not the filters: they are
+    # in the subquery already, and repeating them lets the planner join the two (seconds at 100,000 rows).
+    bounded = qs.all()
+    bounded.query.where = WhereNode()
+    bounded = bounded.filter(pk__in=newest_first(qs).values("pk")[:limit])
     bounded.query.unbounded = qs.query.unbounded if hasattr(qs.query, "unbounded") else qs
     bounded.query.rank_limit = limit
     return bounded

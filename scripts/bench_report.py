@@ -69,14 +69,14 @@ def size_section(size: str, r: dict) -> list[str]:
             "",
         ]
     out += [
-        "| group | request | median ms | p95 ms | max ms | queries | status | p95 target |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| group | request | n | median ms | p95 ms | max ms | queries | status | p95 target |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in r["rows"]:
         t = target(row)
         verdict = "" if t is None else f"≤ {t} {'✅' if row['p95'] <= t else '❌'}"
         out.append(
-            f"| {row['group']} | {row['name']} | {fmt(row['median'])} | {fmt(row['p95'])} | {fmt(row['max'])} "
+            f"| {row['group']} | {row['name']} | {row['n']} | {fmt(row['median'])} | {fmt(row['p95'])} | {fmt(row['max'])} "
             f"| {row['queries']} | {row['status']} | {verdict} |"
         )
     out += [
