@@ -44,16 +44,16 @@ def count_source(qs: QuerySet) -> QuerySet:
     return getattr(qs.query, "unbounded", qs)
 
 
-def bounded_count(qs: QuerySet, limit: int | None = None, *, estimate: bool = True) -> tuple[int, bool]:
+def bounded_count(qs: QuerySet, limit: int | None = None, *, estimated: bool = True) -> tuple[int, bool]:
     """(count, exact): exact up to ``limit``; above it the planner's estimate (at least limit + 1).
 
-    On SQLite (no estimate; small databases) the count is exact, unless ``estimate=False``: then above the
-    limit it is ``limit + 1``, not exact, on both backends.
+    On SQLite (no estimate; small databases) the count is exact, unless ``estimated=False``: then above the
+    limit it is ``limit + 1``, not exact, on both backends (``estimated=False``).
     """
     limit = exact_limit() if limit is None else limit
     qs = count_source(qs)
     if connections[qs.db].vendor != "postgresql":
-        if estimate:
+        if estimated:
             return qs.order_by().count(), True
         counted = qs.order_by()[: limit + 1].count()
         return counted, counted <= limit

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Expression, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least, Length, Replace
 from django.db.models.sql.where import WhereNode
@@ -240,7 +240,7 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
     for phrase in query.phrases:
         qs = qs.filter(_phrase_condition(phrase))
 
-    rank = Value(0, output_field=IntegerField())
+    rank: Expression = Value(0, output_field=IntegerField())
     for word in [t.word for t in query.terms] + query.phrases:
         title_hit = Case(
             When(search_title__contains=word, then=Value(TITLE_WEIGHT)),
@@ -264,8 +264,9 @@ def rank_candidates(qs: QuerySet, limit: int) -> QuerySet:
     bounded = qs.all()
     bounded.query.where = WhereNode()
     bounded = bounded.filter(pk__in=newest_first(qs).values("pk")[:limit])
-    bounded.query.unbounded = qs.query.unbounded if hasattr(qs.query, "unbounded") else qs
-    bounded.query.rank_limit = limit
+    # Query.clone() copies these attributes, so every queryset made from this one keeps them.
+    setattr(bounded.query, "unbounded", getattr(qs.query, "unbounded", qs))  # noqa: B010
+    setattr(bounded.query, "rank_limit", limit)  # noqa: B010
     return bounded
 
 

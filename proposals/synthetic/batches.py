@@ -88,7 +88,7 @@ def pick_distinct(rng: random.Random, cumulative: list[float], k: int) -> list[i
 class Batch:
     number: int
     proposals: int
-    rows: dict[str, list] = field(default_factory=dict)  # table key -> rows (dicts) or COPY lines (str)
+    rows: dict[str, list[dict[str, Any]] | str] = field(default_factory=dict)  # rows, or COPY text
 
 
 def make_batch(world: World, number: int, count: int) -> Batch:
@@ -164,7 +164,7 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
         rows["theme"].append({"proposal_id": pid, "theme_id": world.themes[t]})
 
 
-def _passages(world: World, rng: random.Random, pid: int, index: int, rows: dict[str, list]) -> list[str]:
+def _passages(world: World, rng: random.Random, pid: int, index: int, rows: dict[str, list]) -> list[Any]:
     """Quotes from distinct articles, one or two passages each; returns the passages of the first-reported
     quote (the earliest article), which hold the delegate's words: about 200-800 characters."""
     target = int(rng.triangular(200, 800, 300))
@@ -172,7 +172,7 @@ def _passages(world: World, rng: random.Random, pid: int, index: int, rows: dict
     # The earliest article first (the order proposals.indexing reads the quotes in), so that it gets the
     # longest passages and the lowest quote id.
     chosen = sorted(pick_distinct(rng, world.article_weights, n_quotes), key=lambda a: world.articles[a][3])
-    first: list[SimpleNamespace] = []
+    first: list[Any] = []  # passage-like records (order, start, end, text) for joined_passages
     for k, a in enumerate(chosen):
         article_id, article_text, starts, _ = world.articles[a]
         quote_id = world.first_quote_id + index * MAX_QUOTES + k

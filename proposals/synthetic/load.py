@@ -56,7 +56,7 @@ def columns_for(key: str) -> Columns:
 
 def next_id(model: type[models.Model]) -> int:
     """The first id after every existing row: the loader numbers its rows from here (one loader at a time)."""
-    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    return (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
 
 
 class Writer:
@@ -77,8 +77,9 @@ class Writer:
             with connection.cursor() as cursor, cursor.copy(sql) as copy:
                 copy.write(text)
             return
+        assert not isinstance(rows, str)
         model, names = MODELS[key], set(columns.names)
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             [model(**{k: v for k, v in row.items() if k in names}) for row in rows], batch_size=500
         )
 

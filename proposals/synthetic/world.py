@@ -13,7 +13,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from proposals.models import Article, Delegate, Membership, Organisation, Proposal, Region, Theme
+from proposals.models import Article, Delegate, Membership, Organisation, Proposal, Quote, Region, Theme
 from proposals.normalise import normalise_article_text
 from proposals.synthetic import ARTICLE_PREFIX, REGION_PREFIX, SESSION
 from proposals.synthetic.batches import World, pick, zipf_cumulative
@@ -131,7 +131,11 @@ def make_delegates(rng: random.Random, count: int, writer: Writer) -> tuple[list
     org_weights = zipf_cumulative(len(organisations), 1.0) if organisations else []
     now = timezone.now()
     first_delegate, first_membership = next_id(Delegate), next_id(Membership)
-    delegates, memberships, positions, index, seats = [], [], [], [], []
+    delegates: list[dict] = []
+    memberships: list[dict] = []
+    positions: list[dict] = []
+    index: list[tuple[int, str]] = []
+    seats: list[list[tuple[int, str]]] = []
     for i in range(count):
         pk = first_delegate + i
         name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice([1, 2, 2])))
@@ -216,7 +220,7 @@ def build_world(
         seed=seed,
         batch_size=batch_size,
         first_proposal_id=next_id(Proposal),
-        first_quote_id=next_id(Proposal.quotes.rel.related_model),
+        first_quote_id=next_id(Quote),
         now=timezone.now(),
         delegates=people,
         memberships=seats,

@@ -14,7 +14,7 @@ import time
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from tqdm import tqdm
+from tqdm import tqdm  # type: ignore[import-untyped]
 
 from proposals.synthetic import batches
 from proposals.synthetic.load import PROPOSAL_TABLES, Writer, delete_synthetic, indexes_dropped
@@ -45,9 +45,9 @@ def _batches(world: batches.World, tasks: list[tuple[int, int]], workers: int):
                 break
         while pending:
             batch = pending.popleft().get()
-            task = next(queue, None)
-            if task is not None:
-                pending.append(pool.apply_async(_make, (task,)))
+            following = next(queue, None)
+            if following is not None:
+                pending.append(pool.apply_async(_make, (following,)))
             yield batch
 
 
