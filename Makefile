@@ -49,6 +49,7 @@ system-deps:
 test: install-test system-deps
 	DEBUG=1 $(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/mypy
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	scripts/test-both-backends.sh
 
@@ -61,6 +62,7 @@ test-postgres: install-test system-deps
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff format .
@@ -76,8 +78,10 @@ lock:
 	$(UV) pip compile pyproject.toml --extra prod --python-version 3.11 --generate-hashes -q -o requirements/prod.lock
 	$(UV) pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -q -o requirements/test.lock
 
+# make bench [SIZES="10000 100000 1000000"]: writes BENCHMARKS.md (see README, Benchmarks).
+SIZES ?= 10000 100000 1000000
 bench: install-test
-	scripts/bench.sh
+	scripts/bench.sh $(SIZES)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts var

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import F, Q
 
 from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
-from proposals.search import parse_query
+from proposals.search import ParsedQuery, parse_query, rank_candidates
 from proposals.search_themes import themes_named_in
 
 MAX_IDS = 500
@@ -120,6 +121,8 @@ class ProposalOrdering:
 
 
 class ProposalFilterSet(django_filters.FilterSet):
+    parsed_query: ParsedQuery | None = None  # the query that filter_q applied, for ordering by relevance
+
     q = QueryFilter(method="filter_q", label="关键词")
     theme = django_filters.ModelMultipleChoiceFilter(
         queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme", label="主题", widget=MULTI
@@ -204,6 +207,7 @@ class ProposalFilterSet(django_filters.FilterSet):
 def order_proposals(qs, ordering: str, *, searched: bool):
     """A total order (ties broken by id), so that paging never repeats or skips a record."""
     if ordering == ProposalOrdering.RELEVANCE and searched:
+        qs = rank_candidates(qs, settings.SEARCH_RANK_CANDIDATES)
         return qs.order_by("-search_rank", F("date").desc(nulls_last=True), "-id")
     if ordering == ProposalOrdering.OLDEST:
         return qs.order_by(F("date").asc(nulls_last=True), "id")

@@ -20,6 +20,7 @@ from proposals.admin.filters import (
     MergedFilter,
 )
 from proposals.admin.forms import MembershipFormSet
+from proposals.counts import AdminPaginator
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
 from proposals.selectors import related_count
 
@@ -56,8 +57,7 @@ class DelegateAuthorshipInline(admin.TabularInline):
     verbose_name = "建言"
     verbose_name_plural = "署名的建言"
     extra = 0
-    fields = ["proposal_link", "proposal_status", "role", "membership"]
-    readonly_fields = fields
+    fields = readonly_fields = ("proposal_link", "proposal_status", "role", "membership")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -96,6 +96,8 @@ class DelegateAdmin(EditGuardMixin, admin.ModelAdmin):
     inlines = [AliasInline, MembershipInline, PositionInline, DelegateAuthorshipInline]
     actions = ["publish", "unpublish", "merge"]
     list_per_page = 50
+    show_full_result_count = False
+    paginator = AdminPaginator
 
     def get_queryset(self, request):
         return (
@@ -119,7 +121,7 @@ class DelegateAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="建言数", ordering="proposal_count")
     def proposal_count(self, obj: Delegate) -> int:
-        return obj.proposal_count
+        return obj.proposal_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.action(description="发布所选代表委员", permissions=["change"])
     def publish(self, request, queryset):

@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.display import admin_link, quote_in_context
 from proposals.admin.forms import PassageFormSet, QuotePassageForm
+from proposals.admin.ingest import IngestAdminMixin
 from proposals.models import Article, Quote, QuotePassage
 from proposals.selectors import related_count
 
@@ -25,8 +26,7 @@ class ArticleQuoteInline(admin.TabularInline):
     model = Quote
     verbose_name_plural = "引用这篇文章的建言"
     extra = 0
-    fields = ["proposal_link", "passages_text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("proposal_link", "passages_text")
     can_delete = False
     show_change_link = True
 
@@ -58,7 +58,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditGuardMixin, admin.ModelAdmin):
+class ArticleAdmin(IngestAdminMixin, EditGuardMixin, admin.ModelAdmin):
     form = ArticleForm
     list_display = ["title", "outlet_display", "published_on", "file_name", "quote_count"]
     list_filter = ["outlet", "published_on"]
@@ -81,7 +81,7 @@ class ArticleAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="引文数", ordering="quote_count")
     def quote_count(self, obj: Article) -> int:
-        return obj.quote_count
+        return obj.quote_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
 class QuotePassageInline(admin.TabularInline):
@@ -122,7 +122,7 @@ class QuoteAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="段落数", ordering="passage_count")
     def passage_count(self, obj: Quote) -> int:
-        return obj.passage_count
+        return obj.passage_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.display(description="在文章中的上下文")
     def in_context(self, obj: Quote):

@@ -105,7 +105,7 @@ def fingerprint() -> str:
 
 def cached_fingerprint() -> str:
     """The fingerprint, recomputed at most once a minute (a dozen aggregate queries)."""
-    return cache.get_or_set("npp_db:bulk:fingerprint", fingerprint, FINGERPRINT_CACHE_SECONDS)
+    return str(cache.get_or_set("npp_db:bulk:fingerprint", fingerprint, FINGERPRINT_CACHE_SECONDS))
 
 
 def read_manifest(directory: Path | None = None) -> dict | None:
@@ -256,10 +256,10 @@ def ensure_fresh(directory: Path | None = None, *, site: str | None = None) -> d
     site = (base_url() if site is None else site).rstrip("/")
     current = cached_fingerprint()
     manifest = read_manifest(directory)
-    if _is_fresh(manifest, directory, current, site):
+    if manifest is not None and _is_fresh(manifest, directory, current, site):
         return manifest
     with _lock(directory):
         manifest = read_manifest(directory)  # another process may have just written them
-        if _is_fresh(manifest, directory, current, site):
+        if manifest is not None and _is_fresh(manifest, directory, current, site):
             return manifest
         return export(directory, current=current, site=site)

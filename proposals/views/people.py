@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from proposals import selectors
+from proposals.caching import cached
 from proposals.feeds import list_tools
 from proposals.filters import DelegateFilterSet
 from proposals.models import (
@@ -20,6 +21,8 @@ from proposals.models import (
 from proposals.regions import RULE_TEXT, delegate_ids_in_regions
 from proposals.related import cosigners
 from proposals.views.common import bind_filterset, paginate
+
+REGION_DELEGATES = 30  # the most active delegates a region page lists
 
 
 def delegate_list(request):
@@ -55,12 +58,14 @@ def delegate_detail(request, pk: int):
     proposals = (
         Proposal.objects.published().by_delegates([delegate.pk]).order_by("-date", "-id").with_related()
     )
+    paged = paginate(request, proposals)
     context = {
+        "paged": paged,
         "delegate": delegate,
         "memberships": memberships,
         "positions": positions,
         "aliases": [a.name for a in delegate.aliases.all() if a.name != delegate.name],
-        "proposals": proposals,
+        "proposals": paged.objects,
         "cosigners": list(cosigners(delegate)),
         "breadcrumbs": [("首页", "/"), ("代表委员", reverse("delegate-list")), (delegate.name, None)],
         **list_tools("delegate", str(delegate.pk)),
@@ -70,12 +75,12 @@ def delegate_detail(request, pk: int):
 
 def region_list(request):
     published = Proposal.objects.published()
-    regions = selectors.regions_in_selection(published)
+    regions = cached("region-list", {}, lambda: selectors.regions_in_selection(published))
     for region in regions:  # indented by depth in the tree (a district directly under 重庆市 is one step in)
         region.depth = len([p for p in region.path.split("/") if p]) - 1
     context = {
         "regions": regions,
-        "unplaced": published.without_region().count(),
+        "unplaced": cached("region-unplaced", {}, lambda: published.without_region().count()),
         "rule": RULE_TEXT,
         "breadcrumbs": [("首页", "/"), ("地区", None)],
     }
@@ -86,10 +91,16 @@ def region_detail(request, slug: str):
     region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
     ancestors = list(Region.objects.filter(path__in=_ancestor_paths(region.path)).order_by("path"))
     proposals = Proposal.objects.published().in_regions([region])
-    delegates = selectors.delegates_with_counts(
-        Delegate.objects.published().filter(pk__in=delegate_ids_in_regions([region])),
-        positions=False,
-    ).order_by("-proposal_count", "name")
+    delegates = cached(
+        "region-delegates",
+        region.pk,
+        lambda: list(
+            selectors.delegates_with_counts(
+                Delegate.objects.published().filter(pk__in=delegate_ids_in_regions([region])),
+                positions=False,
+            ).order_by("-proposal_count", "name")[:REGION_DELEGATES]
+        ),
+    )
     paged = paginate(request, proposals.order_by("-date", "-id").with_related())
     crumbs = [("首页", "/"), ("地区", reverse("region-list"))]
     crumbs += [(a.name, reverse("region-detail", args=[a.slug])) for a in ancestors]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404, render
 
 from proposals.citation import citation_line
-from proposals.facets import proposal_facets
+from proposals.facets import list_facets
 from proposals.feeds import list_query, list_tools
 from proposals.filters import ProposalFilterSet, ProposalOrdering
 from proposals.models import Proposal
@@ -23,7 +23,7 @@ def proposal_list(request):
     # number of queries whatever the page size.
     paged = paginate(request, filterset.qs.with_related())
     query = filterset.parsed_query  # set while filtering (filterset.qs)
-    facets = proposal_facets(filterset)
+    facets, sampled = list_facets(filterset, paged.page.paginator)
     data = filterset.form.cleaned_data
     date_notice = date_range_notice(data.get("date_after"), data.get("date_before"))
     filtered = any(data.get(name) for name in data if name not in ("q", "ordering"))
@@ -39,6 +39,7 @@ def proposal_list(request):
         "paged": paged,
         "proposals": paged.objects,
         "facets": facets,
+        "facets_sampled": sampled,
         "active": [(f, o) for f in facets for o in f.selected],
         "orderings": orderings,
         "ordering": filterset.ordering_value,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from proposals import selectors
+from proposals.caching import cached
 from proposals.charts import Bar, bar_chart, column_chart, stacked_bar_chart
 from proposals.feeds import list_tools
 from proposals.models import Body, Proposal, ProposalKind, RegionLevel, Theme
@@ -16,7 +19,7 @@ TOP_DELEGATES = 10
 
 
 def theme_list(request):
-    themes = list(selectors.themes_with_counts())
+    themes = cached("theme-list", {}, lambda: list(selectors.themes_with_counts()))
     ranked = sorted(themes, key=lambda t: -t.proposal_count)
     chart = bar_chart([Bar(t.name, t.proposal_count) for t in ranked], title="各主题的建言数量")
     context = {"themes": themes, "chart": chart, "breadcrumbs": [("首页", "/"), ("主题", None)]}
@@ -32,7 +35,11 @@ def theme_detail(request, slug: str):
         "paged": paged,
         "proposals": paged.objects,
         "top_delegates": ranking_without_ties(
-            list(selectors.delegate_counts(proposals, limit=TOP_DELEGATES))
+            cached(
+                "theme-top-delegates",
+                theme.pk,
+                lambda: list(selectors.delegate_counts(proposals, limit=TOP_DELEGATES)),
+            )
         ),
         "breadcrumbs": [("首页", "/"), ("主题", reverse("theme-list")), (theme.name, None)],
         **list_tools("theme", theme.slug),
@@ -50,6 +57,14 @@ def ranking_without_ties(rows: list[dict]) -> list[dict]:
 
 
 def stats(request):
+    context = cached("stats", {}, _stats)
+    return render(
+        request, "proposals/stats.html", {**context, "breadcrumbs": [("首页", "/"), ("统计", None)]}
+    )
+
+
+def _stats() -> dict:
+    """Everything the statistics page shows (counts over every published proposal: cached)."""
     published = Proposal.objects.published()
     themes = list(Theme.objects.all())
     bodies = list(Body)
@@ -57,7 +72,7 @@ def stats(request):
         (row["theme"], row["body"]): row["n"] for row in selectors.theme_body_counts(published)
     }
     used_bodies = [b for b in bodies if any(table.get((t.slug, b.value)) for t in themes)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for theme in themes:
         parts = [table.get((theme.slug, b.value), 0) for b in used_bodies]
         cells = list(zip(used_bodies, parts, strict=True))
@@ -100,6 +115,5 @@ def stats(request):
         "years": years,
         "total": published.count(),
         "kinds": kinds,
-        "breadcrumbs": [("首页", "/"), ("统计", None)],
     }
-    return render(request, "proposals/stats.html", context)
+    return context
