@@ -7,9 +7,7 @@ back. The other names become aliases of the survivor (without 代表/委员), wh
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from dataclasses import field as dc_field
+from collections.abc import Iterable
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -124,30 +122,17 @@ def _merge_aliases(keep: Delegate, duplicate: Delegate) -> None:
         DelegateAlias.objects.create(delegate=keep, name=name)
 
 
-@dataclass
-class MergePlan:
-    """What a merge will move: shown on the confirmation page before anything is written."""
-
-    survivor: Model
-    others: list[Model]
-    moves: dict[str, list[str]] = dc_field(default_factory=dict)
-
-
-def delegate_merge_plan(*, survivor: Delegate, others: Sequence[Delegate]) -> MergePlan:
-    plan = MergePlan(survivor, list(others))
-    ids = [o.pk for o in others]
-    plan.moves = {
-        "署名的建言": [
-            str(a.proposal) for a in Authorship.objects.filter(delegate_id__in=ids).select_related("proposal")
+def delegate_holdings(delegate: Delegate) -> dict[str, list[str]]:
+    """What a delegate record holds, shown on the merge confirmation page: it all moves to the survivor."""
+    return {
+        "署名的建言": [str(a.proposal) for a in delegate.authorships.select_related("proposal")],
+        "身份": [m.label for m in delegate.memberships.select_related("region__parent")],
+        "职务": [f"{p.organisation} {p.title}" for p in delegate.positions.select_related("organisation")],
+        "名称与别名（成为保留记录的别名）": [
+            strip_honorific(delegate.name),
+            *delegate.aliases.values_list("name", flat=True),
         ],
-        "身份": [
-            m.label for m in Membership.objects.filter(delegate_id__in=ids).select_related("region__parent")
-        ],
-        "职务": [str(p) for p in Position.objects.filter(delegate_id__in=ids).select_related("organisation")],
-        "别名": [a.name for a in DelegateAlias.objects.filter(delegate_id__in=ids)]
-        + [strip_honorific(o.name) for o in others if strip_honorific(o.name) != survivor.name],
     }
-    return plan
 
 
 def _delegate_merge(keep: Delegate, duplicate: Delegate) -> None:
@@ -214,14 +199,12 @@ def delegate_merge(*, keep: Delegate, duplicate: Delegate, user=None) -> Delegat
     return Delegate.objects.get(pk=keep.pk)
 
 
-def organisation_merge_plan(*, survivor: Organisation, others: Sequence[Organisation]) -> MergePlan:
-    plan = MergePlan(survivor, list(others))
-    ids = [o.pk for o in others]
-    plan.moves = {
-        "职务": [str(p) for p in Position.objects.filter(organisation_id__in=ids).select_related("delegate")],
-        "下级机构": [str(u) for u in Organisation.objects.filter(parent_id__in=ids)],
+def organisation_holdings(organisation: Organisation) -> dict[str, list[str]]:
+    """What an organisation record holds, shown on the merge confirmation page."""
+    return {
+        "职务": [f"{p.delegate} {p.title}" for p in organisation.positions.select_related("delegate")],
+        "下级机构": [str(u) for u in organisation.units.all()],
     }
-    return plan
 
 
 @transaction.atomic
