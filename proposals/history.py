@@ -76,23 +76,73 @@ def _stamp(sender, instance, history_instance, **kwargs) -> None:
     history_instance.history_change_reason = batch.reason
 
 
-def history_models() -> list[type[models.Model]]:
-    return [m for m in apps.get_app_config("proposals").get_models() if issubclass(m, HistoricalChanges)]
+def curated_models() -> list[type[models.Model]]:
+    """The models whose changes are kept (not the history models themselves)."""
+    return [
+        m
+        for m in apps.get_app_config("proposals").get_models()
+        if getattr(m._meta, "simple_history_manager_attribute", None) == "history"
+    ]
+
+
+BASELINE = "载入（基线版本）"
+
+
+def record_baseline(*, reason: str = BASELINE, batch_size: int = 2000) -> int:
+    """Give every record without history a first version (records written by raw loads such as
+    loaddata have none), so that the first curator's edit can be reverted. Returns how many."""
+    total = 0
+    for model in curated_models():
+        history_model = model.history.model
+        missing = model._default_manager.exclude(pk__in=history_model.objects.values("id")).order_by("pk")
+        objs = list(missing)
+        if not objs:
+            continue
+        model.history.bulk_history_create(objs, batch_size=batch_size, default_change_reason=reason)
+        total += len(objs)
+        for field in model._meta.many_to_many:
+            if hasattr(history_model, field.name):
+                _baseline_m2m(model, field.name, [o.pk for o in objs], reason)
+    return total
+
+
+def _baseline_m2m(model: type[models.Model], name: str, pks: list[int], reason: str) -> None:
+    """The m2m values (themes) of the baseline versions just written."""
+    history_model = model.history.model
+    through = apps.get_model(model._meta.app_label, f"{history_model.__name__}_{name}")
+    source = getattr(model, name).through
+    own = f"{model._meta.model_name}_id"
+    other = next(f.attname for f in source._meta.fields if f.is_relation and f.attname != own)
+    versions = dict(
+        history_model.objects.filter(id__in=pks, history_change_reason=reason).values_list("id", "history_id")
+    )
+    rows = [
+        through(**{own: row[own], other: row[other], "history_id": versions[row[own]]})
+        for row in source.objects.filter(**{f"{own}__in": pks}).values(own, other)
+        if row[own] in versions
+    ]
+    through.objects.bulk_create(rows, batch_size=2000)
 
 
 def batch_entries(batch_id: str) -> list[HistoricalChanges]:
     """Every history entry of a batch, newest first."""
     entries = []
-    for model in history_models():
-        entries += list(model.objects.filter(history_change_reason__endswith=f"[{batch_id}]"))
+    for model in curated_models():
+        entries += list(model.history.model.objects.filter(history_change_reason__endswith=f"[{batch_id}]"))
     return sorted(entries, key=lambda e: (e.history_date, e.history_id), reverse=True)
 
 
 def _copyable(model: type[models.Model], *, everything: bool) -> list[models.Field]:
+    """The fields of the model that its history keeps and a revert (or an undo: everything) copies back."""
     skip = {"id", "version", "created_at", "updated_at", *DERIVED.get(model._meta.model_name, set())}
     if not everything:
         skip |= NOT_REVERTED
-    return [f for f in model._meta.concrete_fields if f.name not in skip and not f.primary_key]
+    kept = {f.attname for f in model.history.model._meta.concrete_fields}
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in skip and not f.primary_key and f.attname in kept
+    ]
 
 
 def differences(record: HistoricalChanges, *, everything: bool = False) -> list[tuple[str, str, str]]:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from proposals import changes
+from proposals.history import record_baseline
 from proposals.indexing import reindex_proposals
 from proposals.models import Article, Delegate
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             count = reindex_proposals(touch=reloading)
             if reloading:
                 changes.touch(delegates=Delegate.objects.values_list("pk", flat=True))
+            record_baseline()  # a first version in the history of each loaded record (revertible edits)
             if dry_run:
                 transaction.set_rollback(True)
                 self.stdout.write(f"dry run: {fixture.name} is loadable ({count} proposals); nothing written")
