@@ -257,7 +257,8 @@ def merge_undo(*, batch_id: str, user=None) -> int:
     entries = history.batch_entries(batch_id)
     if not entries:
         raise ValidationError("找不到这次合并的历史记录。")
-    model = entries[-1].instance_type
+    kinds = {e.instance_type for e in entries}
+    model = Delegate if Delegate in kinds else Organisation
     _check(user, f"proposals.merge_{model._meta.model_name}")
     count = history.undo_batch(batch_id, user=user, label=f"撤销合并 [{batch_id}]")
     proposal_ids = {e.proposal_id for e in entries if hasattr(e, "proposal_id")}

@@ -121,7 +121,11 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "title": "撤销合并",
             "opts": meta,
-            "entries": entries,
+            "entries": [
+                f"{e.history_date:%Y-%m-%d %H:%M:%S} {e.instance_type._meta.verbose_name} #{e.instance.pk}"
+                f" {e.get_history_type_display()}"
+                for e in entries
+            ],
             "can_undo": can_undo,
             "changelist_url": changelist,
         }
