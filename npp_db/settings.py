@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# dumpdata keeps times to the microsecond (backup and restore round trips exactly: proposals.serialization).
+SERIALIZATION_MODULES = {"json": "proposals.serialization"}
+
 ROOT_URLCONF = "npp_db.urls"
 
 TEMPLATES = [
