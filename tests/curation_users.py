@@ -7,6 +7,9 @@ from django.contrib.auth.models import Group
 
 
 def _staff(django_user_model, name: str, group: str):
+    from proposals.roles import ensure_groups
+
+    ensure_groups()  # a transactional test before this one may have flushed the migration's groups
     user = django_user_model.objects.create_user(name, f"{name}@example.org", f"pw-{name}", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user
