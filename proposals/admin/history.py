@@ -30,6 +30,7 @@ def batch_id_of(record) -> str | None:
 
 class HistoryAdminMixin(SimpleHistoryAdmin):
     history_list_display = ["undo_merge"]
+    object_history_list_template = "admin/proposals/object_history_list.html"
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         previous = None
