@@ -100,6 +100,8 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
 
     def undo_merge_view(self, request, batch_id: str):
         """Undo a whole merge: GET lists the entries it wrote, POST undoes them."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         entries = history.batch_entries(batch_id)
         if not entries:
             raise PermissionDenied
