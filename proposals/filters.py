@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import F, Q
 
 from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
-from proposals.search import parse_query
+from proposals.search import ParsedQuery, parse_query
 
 MAX_IDS = 500
 MAX_ID_DIGITS = 18  # a 64-bit integer: SQLite cannot even bind 10**20, and PostgreSQL rejects it
@@ -92,6 +92,8 @@ class ProposalOrdering:
 
 
 class ProposalFilterSet(django_filters.FilterSet):
+    parsed_query: ParsedQuery | None = None  # the query that filter_q applied, for ordering by relevance
+
     q = django_filters.CharFilter(method="filter_q", label="关键词")
     theme = django_filters.ModelMultipleChoiceFilter(
         queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme", label="主题"
