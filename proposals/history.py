@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
@@ -85,6 +86,11 @@ def paused() -> Iterator[None]:
         yield
 
 
+def history_of(model: type[models.Model]) -> Any:
+    """The model's history manager (simple-history adds it as ``history``; the type checker cannot know)."""
+    return getattr(model, "history")  # noqa: B009
+
+
 def curated_models() -> list[type[models.Model]]:
     """The models whose changes are kept (not the history models themselves)."""
     return [
@@ -102,12 +108,12 @@ def record_baseline(*, reason: str = BASELINE, batch_size: int = 2000) -> int:
     loaddata have none), so that the first curator's edit can be reverted. Returns how many."""
     total = 0
     for model in curated_models():
-        history_model = model.history.model
+        history_model = history_of(model).model
         missing = model._default_manager.exclude(pk__in=history_model.objects.values("id")).order_by("pk")
         objs = list(missing)
         if not objs:
             continue
-        model.history.bulk_history_create(objs, batch_size=batch_size, default_change_reason=reason)
+        history_of(model).bulk_history_create(objs, batch_size=batch_size, default_change_reason=reason)
         total += len(objs)
         for field in model._meta.many_to_many:
             if hasattr(history_model, field.name):
@@ -117,7 +123,7 @@ def record_baseline(*, reason: str = BASELINE, batch_size: int = 2000) -> int:
 
 def _baseline_m2m(model: type[models.Model], name: str, pks: list[int], reason: str) -> None:
     """The m2m values (themes) of the baseline versions just written."""
-    history_model = model.history.model
+    history_model = history_of(model).model
     through = apps.get_model(model._meta.app_label, f"{history_model.__name__}_{name}")
     source = getattr(model, name).through
     own = f"{model._meta.model_name}_id"
@@ -137,16 +143,18 @@ def batch_entries(batch_id: str) -> list[HistoricalChanges]:
     """Every history entry of a batch, newest first."""
     entries = []
     for model in curated_models():
-        entries += list(model.history.model.objects.filter(history_change_reason__endswith=f"[{batch_id}]"))
+        entries += list(
+            history_of(model).model.objects.filter(history_change_reason__endswith=f"[{batch_id}]")
+        )
     return sorted(entries, key=lambda e: (e.history_date, e.history_id), reverse=True)
 
 
 def _copyable(model: type[models.Model], *, everything: bool) -> list[models.Field]:
     """The fields of the model that its history keeps and a revert (or an undo: everything) copies back."""
-    skip = {"id", "version", "created_at", "updated_at", *DERIVED.get(model._meta.model_name, set())}
+    skip = {"id", "version", "created_at", "updated_at", *DERIVED.get(model._meta.model_name or "", set())}
     if not everything:
         skip |= NOT_REVERTED
-    kept = {f.attname for f in model.history.model._meta.concrete_fields}
+    kept = {f.attname for f in history_of(model).model._meta.concrete_fields}
     return [
         f
         for f in model._meta.concrete_fields

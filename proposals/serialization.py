@@ -23,7 +23,7 @@ class Encoder(DjangoJSONEncoder):
 
 class Serializer(django_json.Serializer):
     def _init_options(self) -> None:
-        super()._init_options()
+        super()._init_options()  # type: ignore[misc]  # not in the stubs
         self.json_kwargs["cls"] = Encoder
 
 

@@ -16,6 +16,7 @@ from proposals import workflow
 from proposals.history import acting
 from proposals.merging import delegate_merge, delegates_merge, merge_undo, organisations_merge
 from proposals.models import Delegate, Proposal
+from proposals.models.base import Reviewed
 
 __all__ = [
     "delegate_merge",
@@ -35,7 +36,7 @@ def _pks(objects: Iterable[Model]) -> list[int]:
     return [obj.pk for obj in objects]
 
 
-def _move(model: type[Model], objects: Iterable[Model], name: str, user) -> int:
+def _move(model: type[Reviewed], objects: Iterable[Model], name: str, user) -> int:
     with acting(user, workflow.TRANSITIONS[name].label):
         return workflow.transition(model=model, pks=_pks(objects), name=name, user=user)
 

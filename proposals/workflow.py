@@ -20,6 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from proposals.models import Delegate, Proposal, ReviewStatus
+from proposals.models.base import Reviewed
 
 DRAFT, IN_REVIEW, PUBLISHED, WITHDRAWN = (
     ReviewStatus.DRAFT,
@@ -51,7 +52,7 @@ TRANSITIONS = {
     )
 }
 
-REVIEWED_MODELS: tuple[type[Model], ...] = (Proposal, Delegate)
+REVIEWED_MODELS: tuple[type[Reviewed], ...] = (Proposal, Delegate)
 
 
 def permission_for(model: type[Model], transition: Transition) -> str:
@@ -70,7 +71,7 @@ def check(user, model: type[Model], name: str) -> None:
 
 
 @transaction.atomic
-def transition(*, model: type[Model], pks: Iterable[int], name: str, user=None) -> int:
+def transition(*, model: type[Reviewed], pks: Iterable[int], name: str, user=None) -> int:
     """Move these records through the named transition; those not in a source state are left alone.
 
     Raises PermissionDenied (nothing written) when the user may not make it. Returns how many moved.
@@ -79,9 +80,12 @@ def transition(*, model: type[Model], pks: Iterable[int], name: str, user=None) 
         raise ValueError(f"{model.__name__} has no review states")
     step = TRANSITIONS[name]
     check(user, model, name)
-    candidates = model.objects.select_for_update().filter(pk__in=list(pks), status__in=step.sources)
+    candidates = model._default_manager.select_for_update().filter(pk__in=list(pks), status__in=step.sources)
     if model is Delegate and step.target == PUBLISHED:
-        candidates = candidates.filter(merged_into__isnull=True)  # a merged duplicate is never published
+        # a merged duplicate is never published
+        candidates = candidates.exclude(
+            pk__in=Delegate.objects.filter(merged_into__isnull=False).values("pk")
+        )
     changing = list(candidates.order_by("pk"))
     now = timezone.now()
     author = user if user is not None and user.pk is not None else None
@@ -89,8 +93,9 @@ def transition(*, model: type[Model], pks: Iterable[int], name: str, user=None) 
         obj.status = step.target
         obj.status_changed_at = now
         obj.status_changed_by = author
-        obj._history_user = author
-        obj._change_reason = step.label
+        # simple-history reads these for the version it writes
+        obj._history_user = author  # type: ignore[attr-defined]
+        obj._change_reason = step.label  # type: ignore[attr-defined]
         obj.save(update_fields=["status", "status_changed_at", "status_changed_by", "updated_at"])
     if changing and author is not None:
         LogEntry.objects.log_actions(
@@ -98,7 +103,7 @@ def transition(*, model: type[Model], pks: Iterable[int], name: str, user=None) 
             queryset=changing,
             action_flag=CHANGE,
             change_message=step.label,
-            single_object=len(changing) == 1,
+            single_object=len(changing) == 1,  # type: ignore[call-overload]  # a bool, not a Literal
         )
     return len(changing)
 

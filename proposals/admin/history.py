@@ -4,7 +4,7 @@ entries written by a merge, an undo of the whole merge."""
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -43,6 +43,7 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
                 previous.history_delta_changes = helper.context_for_delta_changes(delta)
             previous = current
 
+    @admin.display(description="撤销")
     def undo_merge(self, record):
         batch = batch_id_of(record)
         if not batch or not (record.history_change_reason or "").startswith(merging.MERGE_LABEL):
@@ -50,8 +51,6 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
         meta = self.model._meta
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_undo_merge", args=[batch])
         return format_html('<a href="{}">撤销这次合并</a>', url)
-
-    undo_merge.short_description = "撤销"
 
     def get_urls(self):
         meta = self.model._meta

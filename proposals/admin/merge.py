@@ -5,6 +5,7 @@ model's merge permission see the action; the service checks it again."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -13,8 +14,14 @@ from django.template.response import TemplateResponse
 
 from proposals.models.base import EditConflict
 
+# The mixin's super() is a ModelAdmin: tell the type checker so.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
 
-class MergeAdminMixin:
+
+class MergeAdminMixin(_ModelAdmin):
     """For a ModelAdmin: ``merge_holdings(obj)`` says what a record holds, ``merge_service`` merges."""
 
     merge_holdings: Callable

@@ -4,6 +4,8 @@ allowed to make it (and refused by proposals.workflow when posted anyway); count
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -84,14 +86,21 @@ def workflow_transition(model, objects, name: str, user) -> int:
         return workflow.transition(model=model, pks=[o.pk for o in objects], name=name, user=user)
 
 
-class ReviewedAdminMixin:
+# The mixin's super() is a ModelAdmin: tell the type checker so.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class ReviewedAdminMixin(_ModelAdmin):
     """For the ModelAdmin of a Reviewed model (proposal, delegate)."""
 
     change_form_template = "admin/proposals/reviewed_change_form.html"
 
     def _get_base_actions(self):
         """The transitions join the other actions; Django then keeps those the user has permission for."""
-        actions = list(super()._get_base_actions())
+        actions = list(super()._get_base_actions())  # type: ignore[misc]  # private, not in the stubs
         for name in workflow.TRANSITIONS:
             func = _make_action(name)
             actions.append((func, name, func.short_description))
