@@ -16,7 +16,7 @@ from pathlib import Path
 from django.apps import apps
 from django.core import serializers
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from proposals import changes, history
 
@@ -57,7 +57,7 @@ def restore(path: Path, *, replace: bool) -> int:
 
     check_name(path)
     if replace:
-        call_command("flush", interactive=False, verbosity=0)
+        _flush()
     out = io.StringIO()
     with changes.suspended(), history.paused():  # the backup holds the history and timestamps as they were
         call_command("loaddata", str(path), verbosity=1, stdout=out)
@@ -65,6 +65,19 @@ def restore(path: Path, *, replace: bool) -> int:
     if problems:
         raise ValueError(f"restored data fails {len(problems)} integrity check(s): {problems[:3]}")
     return _count(out)
+
+
+def _flush() -> None:
+    """Delete everything (flush). On PostgreSQL, TRUNCATE refuses while deferred foreign-key checks of
+    earlier writes in this transaction are pending: run them first, and defer again for loaddata."""
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", interactive=False, verbosity=0)
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _count(out: io.StringIO) -> int:
