@@ -78,8 +78,10 @@ lock:
 	$(UV) pip compile pyproject.toml --extra prod --python-version 3.11 --generate-hashes -q -o requirements/prod.lock
 	$(UV) pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -q -o requirements/test.lock
 
+# make bench [SIZES="10000 100000 1000000"]: writes BENCHMARKS.md (see README, Benchmarks).
+SIZES ?= 10000 100000 1000000
 bench: install-test
-	scripts/bench.sh
+	scripts/bench.sh $(SIZES)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts var

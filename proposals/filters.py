@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import F, Q
 
 from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
-from proposals.search import ParsedQuery, parse_query
+from proposals.search import ParsedQuery, parse_query, rank_candidates
 
 MAX_IDS = 500
 MAX_ID_DIGITS = 18  # a 64-bit integer: SQLite cannot even bind 10**20, and PostgreSQL rejects it
@@ -165,6 +166,7 @@ class ProposalFilterSet(django_filters.FilterSet):
 def order_proposals(qs, ordering: str, *, searched: bool):
     """A total order (ties broken by id), so that paging never repeats or skips a record."""
     if ordering == ProposalOrdering.RELEVANCE and searched:
+        qs = rank_candidates(qs, settings.SEARCH_RANK_CANDIDATES)
         return qs.order_by("-search_rank", F("date").desc(nulls_last=True), "-id")
     if ordering == ProposalOrdering.OLDEST:
         return qs.order_by(F("date").asc(nulls_last=True), "id")

@@ -1,4 +1,4 @@
-"""The two roles of the curation team, as Django groups (made by migration 0006_curation; ``ensure_groups``
+"""The two roles of the curation team, as Django groups (made by migration 0007_curation; ``ensure_groups``
 makes them again where a database was flushed, e.g. by tests or a restore of an old backup).
 
 - curator: view, add and change every curated model; submit for review. No delete, no publish, no merge.

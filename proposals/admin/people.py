@@ -23,6 +23,7 @@ from proposals.admin.history import HistoryAdminMixin
 from proposals.admin.merge import MergeAdminMixin
 from proposals.admin.transfer import TransferMixin
 from proposals.admin.workflow import QueueFilter, ReviewedAdminMixin, StatusCountFilter
+from proposals.counts import AdminPaginator
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
 from proposals.resources import DelegateResource
 from proposals.selectors import related_count
@@ -111,6 +112,8 @@ class DelegateAdmin(EditGuardMixin, ReviewedAdminMixin, MergeAdminMixin, Transfe
     merge_holdings = staticmethod(merging.delegate_holdings)
     merge_service = staticmethod(merging.delegates_merge)
     list_per_page = 50
+    show_full_result_count = False
+    paginator = AdminPaginator
 
     def get_queryset(self, request):
         return (

@@ -12,6 +12,7 @@ from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.display import admin_link, quote_in_context
 from proposals.admin.forms import PassageFormSet, QuotePassageForm
 from proposals.admin.history import HistoryAdminMixin
+from proposals.admin.ingest import IngestAdminMixin
 from proposals.models import Article, Quote, QuotePassage
 from proposals.selectors import related_count
 
@@ -58,7 +59,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditGuardMixin, HistoryAdminMixin):
+class ArticleAdmin(IngestAdminMixin, EditGuardMixin, HistoryAdminMixin):
     form = ArticleForm
     list_display = ["title", "outlet_display", "published_on", "file_name", "quote_count"]
     list_filter = ["outlet", "published_on"]

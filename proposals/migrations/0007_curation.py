@@ -57,7 +57,7 @@ def remove_groups(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0005_integrity'),
+        ('proposals', '0006_search_vector'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
