@@ -14,7 +14,7 @@ import time
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm import tqdm
 
 from proposals.synthetic import batches
 from proposals.synthetic.load import PROPOSAL_TABLES, Writer, delete_synthetic, indexes_dropped
