@@ -1,6 +1,7 @@
 """Settings for npp_db. Every value comes from the environment (see README, "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "proposals",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: refuses a login that a lockout forbids.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "npp_db.urls"
@@ -100,6 +104,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A per-process cache by default; behind several gunicorn workers set CACHE_URL=redis://host:6379/0 so
 # that API throttling and the bulk-file freshness check are shared.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", ""))}
+
+# --- Admin login: django-axes (README, "Running in production") ------------------------------------------
+# After ADMIN_LOGIN_FAILURE_LIMIT wrong passwords, the account is locked for every address, and the address
+# for every account, for ADMIN_LOGIN_COOLOFF_MINUTES (each failure during the lockout restarts it). The
+# attempts are kept in the database (every app server sees the same): `manage.py axes_list_attempts` lists
+# them; unlock at once with `manage.py axes_reset_username <name>` or `manage.py axes_reset_ip <address>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # the curators' admin shows curated data only; operators use the commands above
+# Client addresses as the API's throttle reads them: REMOTE_ADDR, or behind API_NUM_PROXIES proxies the
+# address they appended to X-Forwarded-For (never one a client could forge).
+_proxies = env_int("API_NUM_PROXIES", 0)
+AXES_IPWARE_PROXY_COUNT = _proxies or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if _proxies else ("REMOTE_ADDR",)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
