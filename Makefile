@@ -49,6 +49,7 @@ system-deps:
 test: install-test system-deps
 	DEBUG=1 $(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/mypy
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	scripts/test-both-backends.sh
 
@@ -61,6 +62,7 @@ test-postgres: install-test system-deps
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff format .

@@ -17,6 +17,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -86,7 +87,8 @@ class _Index:
 
     def evidence(self, where: str, item: dict) -> tuple[int | None, str]:
         """The article and verbatim sentence a membership or position rests on."""
-        article, evidence = item.get("article"), item.get("evidence", "")
+        article: Any = item.get("article")  # YAML: checked below
+        evidence = item.get("evidence", "")
         if evidence:
             _require(article in self.articles, f"{where}: unknown article {article}")
             _require(
@@ -169,7 +171,7 @@ def _organisation(index: _Index, o: dict) -> dict:
             short_name=o.get("short_name", ""),
             kind=o["kind"],
             region=index.region_id(o.get("region"), o["name"]),
-            parent=index.organisations.get(o.get("parent")) if o.get("parent") else None,
+            parent=index.organisations.get(o["parent"]) if o.get("parent") else None,
         ),
     )
 
@@ -261,7 +263,7 @@ def _proposal(index: _Index, p: dict) -> list[dict]:
     _require(p["kind"] in ProposalKind.values, f"{where}: unknown kind {p['kind']}")
     for slug in p.get("themes", []):
         _require(slug in index.themes, f"{where}: unknown theme {slug}")
-    _require(p.get("quotes"), f"{where}: a proposal needs at least one quote")
+    _require(bool(p.get("quotes")), f"{where}: a proposal needs at least one quote")
     quote_objects: list[dict] = []
     for q in p["quotes"]:
         quote_objects += _quote(index, where, p["id"], q)

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 
 from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
 from proposals.numbers import StrictIntegerField, is_record_id
-from proposals.search import parse_query
+from proposals.search import ParsedQuery, parse_query
 
 MAX_IDS = 500
 
@@ -92,6 +92,8 @@ class ProposalOrdering:
 
 
 class ProposalFilterSet(django_filters.FilterSet):
+    parsed_query: ParsedQuery | None = None  # the query that filter_q applied, for ordering by relevance
+
     q = django_filters.CharFilter(method="filter_q", label="关键词")
     theme = django_filters.ModelMultipleChoiceFilter(
         queryset=Theme.objects.all(), to_field_name="slug", method="filter_theme", label="主题"

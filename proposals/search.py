@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Expression, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least, Length, Replace
 from django.utils.html import escape
@@ -203,7 +203,7 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
     for word in [t.word for t in query.terms] + query.phrases:
         qs = qs.filter(search_plain__contains=word)
 
-    rank = Value(0, output_field=IntegerField())
+    rank: Expression = Value(0, output_field=IntegerField())
     for word in [t.word for t in query.terms] + query.phrases:
         title_hit = Case(
             When(search_title__contains=word, then=Value(TITLE_WEIGHT)),

@@ -12,6 +12,7 @@ Two kinds of counts, one way each:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
@@ -49,7 +50,7 @@ def count_of(qs: QuerySet, field: str = "pk", *, distinct: bool = False) -> Coal
 
 def related_count(model: type[Model], field: str) -> Coalesce:
     """How many ``model`` rows point to the outer row through ``field``, whatever their status (the admin)."""
-    return count_of(model.objects.filter(**{field: OuterRef("pk")}))
+    return count_of(model._default_manager.filter(**{field: OuterRef("pk")}))
 
 
 def _published_proposals_signed(**authorship_filter) -> Coalesce:
@@ -83,7 +84,7 @@ def delegates_with_counts(delegates: QuerySet | None = None, *, positions: bool 
     published_authorships = Authorship.objects.filter(
         delegate=OuterRef("pk"), proposal__status=ReviewStatus.PUBLISHED
     )
-    prefetches = [
+    prefetches: list[Prefetch[Any, Any, Any]] = [
         Prefetch(
             "memberships", queryset=Membership.objects.select_related("region__parent").order_by("body", "id")
         )
@@ -226,7 +227,7 @@ def regions_in_selection(proposals: ProposalQuerySet) -> list:
     counts = region_counts(proposals)
     regions = list(Region.objects.select_related("parent"))
     for region in regions:
-        region.n = counts.get(region.pk, 0)
+        region.n = counts.get(region.pk, 0)  # type: ignore[attr-defined]
     return regions
 
 

@@ -6,7 +6,8 @@ call these; so can scripts and the shell. Reads live in proposals.selectors.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -25,6 +26,7 @@ from proposals.models import (
     Proposal,
     ReviewStatus,
 )
+from proposals.models.base import Reviewed
 from proposals.names import strip_honorific
 
 # Unpublishing sends a record back to the review queue; WITHDRAWN is kept for records that no longer stand
@@ -36,13 +38,13 @@ def _pks(objects: Iterable[Model]) -> list[int]:
     return [obj.pk for obj in objects]
 
 
-def _set_status(model: type[Model], pks: list[int], status: str, *, user, message: str) -> int:
+def _set_status(model: type[Reviewed], pks: list[int], status: str, *, user, message: str) -> int:
     """Set the status of these records (only those that change), and log it in the admin history.
 
     Each record is saved (not updated in bulk): its version goes up, so a curator's form opened before
     is refused instead of putting the old status back, and proposals.changes marks what shows it.
     """
-    changing = list(model.objects.select_for_update().filter(pk__in=pks).exclude(status=status))
+    changing = list(model._default_manager.select_for_update().filter(pk__in=pks).exclude(status=status))
     if not changing:
         return 0
     for obj in changing:
@@ -54,7 +56,7 @@ def _set_status(model: type[Model], pks: list[int], status: str, *, user, messag
             queryset=changing,
             action_flag=CHANGE,
             change_message=message,
-            single_object=len(changing) == 1,
+            single_object=len(changing) == 1,  # type: ignore[call-overload]  # a bool, not a Literal
         )
     return len(changing)
 
@@ -102,33 +104,49 @@ def _fill_blanks(target: Model, source: Model, fields: Iterable[str]) -> None:
         target.save(update_fields=changed)
 
 
-def _merge_memberships(keep: Delegate, duplicate: Delegate) -> None:
-    for membership in Membership.objects.filter(delegate=duplicate):
-        twin = Membership.objects.filter(
-            delegate=keep, body=membership.body, region_id=membership.region_id
-        ).first()
+_Held = TypeVar("_Held", Membership, Position)
+
+
+def _move_or_fold(
+    model: type[_Held],
+    keep: Delegate,
+    duplicate: Delegate,
+    same: Callable[[_Held], dict[str, Any]],
+    fold: Callable[[_Held, _Held], None],
+) -> None:
+    """Move the duplicate's records of this model to the kept delegate. Where the kept delegate already has
+    the same one (``same``: the lookup that finds it), ``fold`` the duplicate's copy into it and delete it."""
+    for record in model._default_manager.filter(delegate=duplicate):
+        twin = model._default_manager.filter(delegate=keep, **same(record)).first()
         if twin is None:
-            membership.delegate = keep
-            membership.save(update_fields=["delegate", "updated_at"])
+            record.delegate = keep
+            record.save(update_fields=["delegate", "updated_at"])
             continue
+        fold(twin, record)
+        record.delete()
+
+
+def _merge_memberships(keep: Delegate, duplicate: Delegate) -> None:
+    def fold(twin: Membership, membership: Membership) -> None:
         _fill_blanks(twin, membership, ["sector", "term", "article_id", "evidence"])
         for authorship in Authorship.objects.filter(membership=membership):
             authorship.membership = twin
             authorship.save(update_fields=["membership", "updated_at"])
-        membership.delete()
+
+    _move_or_fold(Membership, keep, duplicate, lambda m: {"body": m.body, "region_id": m.region_id}, fold)
 
 
 def _merge_positions(keep: Delegate, duplicate: Delegate) -> None:
-    for position in Position.objects.filter(delegate=duplicate):
-        twin = Position.objects.filter(
-            delegate=keep, organisation_id=position.organisation_id, title=position.title
-        ).first()
-        if twin is None:
-            position.delegate = keep
-            position.save(update_fields=["delegate", "updated_at"])
-            continue
+    def fold(twin: Position, position: Position) -> None:
         _fill_blanks(twin, position, ["article_id", "evidence"])
-        position.delete()
+
+    _move_or_fold(
+        Position,
+        keep,
+        duplicate,
+        lambda p: {"organisation_id": p.organisation_id, "title": p.title},
+        fold,
+    )
 
 
 def _merge_authorships(keep: Delegate, duplicate: Delegate) -> None:

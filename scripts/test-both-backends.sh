@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on SQLite and on a real, throwaway PostgreSQL server started here in a
 # temporary folder and stopped afterwards, whatever happened. Usage: test-both-backends.sh [sqlite|postgresql]...
+# TEST_WORKERS sets the pytest-xdist workers (default auto: one per core; 0 runs in this process).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 backends=("$@")
@@ -27,7 +28,8 @@ for backend in "${backends[@]}"; do
     postgresql) start_postgres "$work" || { result[$backend]="could not start"; status=1; continue; } ;;
     *) echo "unknown backend $backend"; exit 2 ;;
   esac
-  .venv/bin/python -m pytest -p no:cacheprovider --junitxml="$work/$backend.xml" -q
+  .venv/bin/python -m pytest -p no:cacheprovider -n "${TEST_WORKERS:-auto}" --durations=15 \
+    --junitxml="$work/$backend.xml" -q
   rc=$?
   [ $rc -eq 0 ] || status=1
   result[$backend]="$(.venv/bin/python scripts/junit_summary.py "$work/$backend.xml" 2>/dev/null || echo "pytest exit $rc")"

@@ -1,6 +1,7 @@
 """Shared test base: the loaded corpus, named users, and settings for fast tests."""
 
 import os
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -18,11 +19,48 @@ def _fast_settings(settings):
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_scanned_once():
+    """WhiteNoise lists and stats every static file (Swagger UI's included) whenever a middleware chain is
+    built, and the test client builds one per test: a fifth of the suite's time. The files do not change
+    during a run, so the first scan serves every later chain (the same code path, done once)."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    scan = WhiteNoiseMiddleware.add_files_from_finders
+    scanned: dict = {}
+
+    def add_files_once(self):
+        if not scanned:
+            scan(self)
+            scanned.update(self.files)
+        else:
+            self.files.update(scanned)
+
+    with mock.patch.object(WhiteNoiseMiddleware, "add_files_from_finders", add_files_once):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the curated corpus once per test session (tests run in transactions rolled back after each)."""
     with django_db_blocker.unblock():
         call_command("load_corpus", verbosity=0)
+
+
+@pytest.fixture
+def blank_db(db):
+    """A database without the curated corpus: its rows are deleted inside this test's transaction (rolled
+    back afterwards), so the test sees only the small named records it makes (tests/factories.py) and no
+    change to fixtures/curation.yaml can break it."""
+    from django.apps import apps
+    from django.core.cache import cache
+    from django.db import connection
+
+    models = apps.get_app_config("proposals").get_models(include_auto_created=True)
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+    cache.clear()  # nothing computed from the corpus (bulk-file fingerprints, throttles) carries over
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ version checked in the UPDATE itself (proposals.models.base.Versioned) closes th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -82,7 +82,14 @@ def _short(text: str, size: int = 60) -> str:
     return text if len(text) <= size else f"{text[:size]}…"
 
 
-class EditGuardMixin:
+# The mixin's super() is a ModelAdmin: tell the type checker so.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class EditGuardMixin(_ModelAdmin):
     """For a ModelAdmin: change forms carry an edit token and refuse a stale save (see the module)."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -91,7 +98,7 @@ class EditGuardMixin:
             return form
         model_admin = self
 
-        class GuardedForm(form):
+        class GuardedForm(form):  # type: ignore[valid-type, misc]  # the form class built above
             def clean(self):
                 cleaned = super().clean()
                 model_admin.check_edit_token(request, self.instance, self.data.get(TOKEN_FIELD))
@@ -110,7 +117,7 @@ class EditGuardMixin:
         current = type(obj)._base_manager.select_for_update().get(pk=obj.pk)  # locked until the save ends
         now = snapshot(self, request, current)
         if before == now:
-            obj.version = now["v"]
+            obj.version = now["v"]  # type: ignore[attr-defined]  # every guarded model has one
             return
         changes = differences(before, now)
         raise ValidationError(

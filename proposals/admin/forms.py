@@ -30,7 +30,7 @@ class QuotePassageForm(forms.ModelForm):
             self.initial["order"] = None
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         quote = cleaned.get("quote")  # the parent quote, set by the inline formset
         if not isinstance(quote, Quote) or quote.pk is not None or not quote.article_id:
             return cleaned
@@ -63,7 +63,7 @@ class QuoteInlineForm(forms.ModelForm):
         fields = ["article"]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         text, article = cleaned.get("passage", "").strip(), cleaned.get("article")
         if text and article is not None and text not in article.text:
             self.add_error("passage", quote_not_in_article_message(article, text))
@@ -83,7 +83,7 @@ class QuoteInlineForm(forms.ModelForm):
                     original()
                     self._save_passage(quote, text)
 
-                self.save_m2m = save_m2m
+                self.save_m2m = save_m2m  # type: ignore[method-assign]  # as Django's own ModelForm.save does
         return quote
 
     @staticmethod

@@ -56,8 +56,7 @@ class DelegateAuthorshipInline(admin.TabularInline):
     verbose_name = "建言"
     verbose_name_plural = "署名的建言"
     extra = 0
-    fields = ["proposal_link", "proposal_status", "role", "membership"]
-    readonly_fields = fields
+    fields = readonly_fields = ("proposal_link", "proposal_status", "role", "membership")
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -119,7 +118,7 @@ class DelegateAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="建言数", ordering="proposal_count")
     def proposal_count(self, obj: Delegate) -> int:
-        return obj.proposal_count
+        return obj.proposal_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.action(description="发布所选代表委员", permissions=["change"])
     def publish(self, request, queryset):

@@ -28,7 +28,7 @@ class RegionAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="身份数", ordering="membership_count")
     def membership_count(self, obj: Region) -> int:
-        return obj.membership_count
+        return obj.membership_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
 class _OrganisationRegionFilter(MembershipRegionFilter):
@@ -53,4 +53,4 @@ class OrganisationAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="任职人数", ordering="position_count")
     def position_count(self, obj: Organisation) -> int:
-        return obj.position_count
+        return obj.position_count  # type: ignore[attr-defined]  # annotated in get_queryset

@@ -127,7 +127,7 @@ class ProposalAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="引文数", ordering="quote_count")
     def quote_count(self, obj: Proposal) -> int:
-        return obj.quote_count
+        return obj.quote_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.display(description="引文在文章中的上下文")
     def provenance(self, obj: Proposal):
@@ -174,4 +174,4 @@ class ThemeAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="建言数", ordering="proposal_count")
     def proposal_count(self, obj: Theme) -> int:
-        return obj.proposal_count
+        return obj.proposal_count  # type: ignore[attr-defined]  # annotated in get_queryset

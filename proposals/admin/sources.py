@@ -25,8 +25,7 @@ class ArticleQuoteInline(admin.TabularInline):
     model = Quote
     verbose_name_plural = "引用这篇文章的建言"
     extra = 0
-    fields = ["proposal_link", "passages_text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("proposal_link", "passages_text")
     can_delete = False
     show_change_link = True
 
@@ -81,7 +80,7 @@ class ArticleAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="引文数", ordering="quote_count")
     def quote_count(self, obj: Article) -> int:
-        return obj.quote_count
+        return obj.quote_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
 class QuotePassageInline(admin.TabularInline):
@@ -122,7 +121,7 @@ class QuoteAdmin(EditGuardMixin, admin.ModelAdmin):
 
     @admin.display(description="段落数", ordering="passage_count")
     def passage_count(self, obj: Quote) -> int:
-        return obj.passage_count
+        return obj.passage_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.display(description="在文章中的上下文")
     def in_context(self, obj: Quote):

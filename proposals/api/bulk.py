@@ -103,7 +103,7 @@ def fingerprint() -> str:
 
 def cached_fingerprint() -> str:
     """The fingerprint, recomputed at most once a minute (a dozen aggregate queries)."""
-    return cache.get_or_set("npp_db:bulk:fingerprint", fingerprint, FINGERPRINT_CACHE_SECONDS)
+    return str(cache.get_or_set("npp_db:bulk:fingerprint", fingerprint, FINGERPRINT_CACHE_SECONDS))
 
 
 def read_manifest(directory: Path | None = None) -> dict | None:
@@ -225,10 +225,10 @@ def ensure_fresh(directory: Path | None = None) -> dict:
     directory = directory or export_dir()
     current = cached_fingerprint()
     manifest = read_manifest(directory)
-    if _is_fresh(manifest, directory, current):
+    if manifest is not None and _is_fresh(manifest, directory, current):
         return manifest
     with _lock(directory):
         manifest = read_manifest(directory)  # another process may have just written them
-        if _is_fresh(manifest, directory, current):
+        if manifest is not None and _is_fresh(manifest, directory, current):
             return manifest
         return export(directory, current=current)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist
@@ -136,7 +136,7 @@ class KeysetPagination(BasePagination):
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
-            return api_settings.PAGE_SIZE
+            return cast(int, api_settings.PAGE_SIZE)
         size = parse_int(raw, minimum=1, maximum=self.max_page_size)
         if size is None:
             raise ValidationError(
@@ -175,7 +175,7 @@ class KeysetPagination(BasePagination):
 
     @staticmethod
     def _encode_cursor(keys: list[Key], values: list[Any], *, reverse: bool) -> str:
-        payload = {"o": [k.signature for k in keys], "v": [_encode_value(v) for v in values]}
+        payload: dict[str, Any] = {"o": [k.signature for k in keys], "v": [_encode_value(v) for v in values]}
         if reverse:
             payload["r"] = 1
         # A plain Signer, not signing.dumps: its timestamp would make the same page's links (and so its
@@ -209,10 +209,10 @@ class KeysetPagination(BasePagination):
         self.next_cursor = self.previous_cursor = None
         if has_next:
             # An empty page reached backwards (the records before went away): forward resumes at the cursor.
-            position = self._values(keys, rows[-1]) if rows else values
+            position = self._values(keys, rows[-1]) if rows else values or []
             self.next_cursor = self._encode_cursor(keys, position, reverse=False)
         if has_previous:
-            position = self._values(keys, rows[0]) if rows else values
+            position = self._values(keys, rows[0]) if rows else values or []
             self.previous_cursor = self._encode_cursor(keys, position, reverse=True)
         return rows
 

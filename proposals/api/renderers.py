@@ -21,7 +21,7 @@ SEPARATOR = "; "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def serializer_columns(serializer: serializers.BaseSerializer, prefix: str = "") -> list[str]:
+def serializer_columns(serializer: serializers.Serializer, prefix: str = "") -> list[str]:
     """Dotted column names for the fields of a serializer, nested serializers expanded."""
     columns: list[str] = []
     for name, field in serializer.fields.items():

@@ -3,6 +3,8 @@ costs the same number of queries whatever its length (the viewsets choose the pr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -125,7 +127,7 @@ class MembershipSerializer(serializers.ModelSerializer):
     region = RegionRefSerializer(
         allow_null=True, help_text="Region or NPC delegation; null for national CPPCC."
     )
-    label = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]  # a field named like Field.label
 
     class Meta:
         model = Membership
@@ -184,7 +186,13 @@ class PublishedStatusField(serializers.ChoiceField):
         super().__init__(choices=PUBLISHED_STATUSES, read_only=True, **kwargs)
 
 
-class TombstoneMixin:
+if TYPE_CHECKING:
+    _Serializer = serializers.Serializer
+else:
+    _Serializer = object
+
+
+class TombstoneMixin(_Serializer):
     """Serialise an unpublished record as a tombstone (a list only contains one under updated_after)."""
 
     def to_representation(self, instance):

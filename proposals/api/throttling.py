@@ -1,5 +1,7 @@
 """Throttling of anonymous readers (everyone: the API has no accounts)."""
 
+from typing import cast
+
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
@@ -12,4 +14,4 @@ class AnonThrottle(AnonRateThrottle):
     """
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return cast(str | None, api_settings.DEFAULT_THROTTLE_RATES.get(self.scope or ""))

@@ -31,6 +31,7 @@ class Versioned(models.Model):
     """
 
     version = models.PositiveIntegerField("版本", default=1, editable=False)
+    _expected_version: int | None = None  # during save(): the version the UPDATE must find
 
     class Meta:
         abstract = True

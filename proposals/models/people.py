@@ -185,11 +185,12 @@ class Membership(Sourced, TimeStamped):
     def label(self) -> str:
         """A reader's label: 湖北省政协委员, 全国人大代表（重庆代表团）."""
         if self.body == Body.NPC:
-            return f"全国人大代表（{self.region.name}代表团）" if self.region_id else "全国人大代表"
+            return f"全国人大代表（{self.region.name}代表团）" if self.region is not None else "全国人大代表"
         if self.body == Body.CPPCC:
             return "全国政协委员"
-        role = {MembershipRole.CHAIR: "主席", MembershipRole.VICE_CHAIR: "副主席"}.get(self.role)
-        place = self.region.full_name if self.region_id else ""
+        roles: dict[str, str] = {MembershipRole.CHAIR: "主席", MembershipRole.VICE_CHAIR: "副主席"}
+        role = roles.get(self.role)
+        place = self.region.full_name if self.region is not None else ""
         if self.body.endswith("cppcc"):
             return f"{place}政协{role}" if role else f"{place}政协委员"
         return f"{place}人大代表"

@@ -59,17 +59,17 @@ class Region(TimeStamped):
 
     @property
     def full_name(self) -> str:
-        if self.parent_id and self.level == RegionLevel.DISTRICT:
+        if self.level == RegionLevel.DISTRICT and self.parent is not None:
             return f"{self.parent.name}{self.name}"
         return self.name
 
     def _computed_path(self) -> str:
-        return f"{self.parent.path if self.parent_id else '/'}{self.slug}/"
+        return f"{self.parent.path if self.parent is not None else '/'}{self.slug}/"
 
     def clean(self) -> None:
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": "地区不能以自己为上级。"})
-        if self.parent_id and self.pk and self.path and self.parent.path.startswith(self.path):
+        if self.parent is not None and self.pk and self.path and self.parent.path.startswith(self.path):
             raise ValidationError({"parent": "上级地区不能是本地区或其下级地区。"})
         if self.level == RegionLevel.PROVINCE and self.parent_id:
             raise ValidationError({"parent": "省级地区没有上级地区。"})

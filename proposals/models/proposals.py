@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
@@ -10,6 +11,9 @@ from django.urls import reverse
 
 from proposals.models.base import Reviewed, ReviewStatus, TimeStamped
 from proposals.models.sources import Quote, QuotePassage
+
+if TYPE_CHECKING:
+    from proposals.models.people import Delegate
 
 
 class Theme(TimeStamped):
@@ -101,7 +105,7 @@ class ProposalQuerySet(models.QuerySet):
     def search(self, query) -> ProposalQuerySet:
         from proposals.search import apply_search
 
-        return apply_search(self, query)
+        return cast(ProposalQuerySet, apply_search(self, query))
 
     def with_related(self, *, article_text: bool = False) -> ProposalQuerySet:
         """What a list of proposals shows, in a fixed number of queries whatever its length.
@@ -143,7 +147,7 @@ class Proposal(Reviewed):
     date = models.DateField("日期", null=True, blank=True, db_index=True, help_text="文章给出日期时填写")
     session = models.CharField("会议", max_length=64, blank=True, help_text="如 2024年全国两会")
     themes = models.ManyToManyField(Theme, verbose_name="主题", blank=True, related_name="proposals")
-    delegates = models.ManyToManyField(
+    delegates: models.ManyToManyField[Delegate, Authorship] = models.ManyToManyField(
         "proposals.Delegate", verbose_name="代表委员", through="Authorship", related_name="proposals"
     )
     # Search columns, written from Python (proposals.search) whenever the record or its people change.
@@ -235,5 +239,6 @@ class Authorship(TimeStamped):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.membership_id and self.delegate_id and self.membership.delegate_id != self.delegate_id:
+        membership = self.membership if self.membership_id else None
+        if membership is not None and self.delegate_id and membership.delegate_id != self.delegate_id:
             raise ValidationError({"membership": "所选身份不属于这位代表委员。"})

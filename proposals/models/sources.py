@@ -98,8 +98,8 @@ class Article(TimeStamped):
                 raise ValidationError({"text": ["这次修改会让引文脱离原文，已拒绝：", *problems]})
             super().save(*args, **kwargs)
             for passage, moved in moves:
-                if moved.start != passage.start:
-                    passage.start, passage.end = moved.start, moved.end
+                if moved.start is not None and moved.start != passage.start:  # never None: no problems
+                    passage.start, passage.end = moved.start, moved.start + len(moved.old.text)
                     passage.save(update_fields=["start", "end"])
 
 
@@ -136,8 +136,9 @@ class Sourced(models.Model):
         self.evidence = normalise_passage(self.evidence or "")
         if self.evidence and not self.article_id:
             return {"article": "填写了依据原文，请同时选择依据文章。"}
-        if self.article_id and self.evidence and self.evidence not in self.article.text:
-            return {"evidence": quote_not_in_article_message(self.article, self.evidence)}
+        article = self.article if self.article_id else None
+        if article is not None and self.evidence and self.evidence not in article.text:
+            return {"evidence": quote_not_in_article_message(article, self.evidence)}
         return {}
 
 

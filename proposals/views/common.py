@@ -60,7 +60,7 @@ def bind_filterset(filterset_class, data, queryset):
     filterset = filterset_class(data, queryset=queryset)
     if filterset.is_valid():
         return filterset, []
-    errors = []
+    errors: list[str] = []
     cleaned = data.copy()
     for name, messages in filterset.form.errors.items():
         label = filterset.form.fields[name].label if name in filterset.form.fields else "筛选条件"

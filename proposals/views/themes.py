@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -44,7 +46,7 @@ def stats(request):
         (row["theme"], row["body"]): row["n"] for row in selectors.theme_body_counts(published)
     }
     used_bodies = [b for b in bodies if any(table.get((t.slug, b.value)) for t in themes)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for theme in themes:
         parts = [table.get((theme.slug, b.value), 0) for b in used_bodies]
         rows.append({"theme": theme, "parts": parts, "total": sum(parts)})
