@@ -79,7 +79,7 @@ class SiteThrottleMiddleware:
         if settings.SITE_THROTTLE and _is_public_page(request):
             throttle = _SiteThrottle()
             cost = settings.SITE_SEARCH_COST if request.GET.get("q") else 1
-            allowed = all(throttle.allow_request(request, None) for _ in range(cost))
+            allowed = all(throttle.allow_request(request, None) for _ in range(cost))  # type: ignore[arg-type]
             if not allowed:
                 wait = throttle.wait()
                 response = HttpResponse(

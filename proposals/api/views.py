@@ -164,9 +164,10 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         sync_data = {
             k: data.getlist(k) if k == "id" else data.get(k) for k in self.SYNC_PARAMETERS if k in data
         }
-        tombstones = self.filterset_class(sync_data, queryset=queryset.exclude(pk__in=public)).qs
+        filterset_class = self.filterset_class  # type: ignore[attr-defined]
+        tombstones = filterset_class(sync_data, queryset=queryset.exclude(pk__in=public)).qs
         either = queryset.filter(Q(pk__in=matched) | Q(pk__in=tombstones.order_by().values("pk")))
-        return self.filterset_class(sync_data, queryset=either).qs
+        return filterset_class(sync_data, queryset=either).qs
 
     def get_object(self):
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
