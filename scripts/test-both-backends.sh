@@ -11,12 +11,17 @@ export DEBUG=1
 mkdir -p test-artifacts
 work="$(mktemp -d /tmp/npp-test.XXXXXX)"
 . scripts/lib/pg.sh
+. scripts/lib/redis.sh
 
 cleanup() {
+  stop_redis
   stop_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
+
+# The shared-cache tests run against a real Redis (tests/test_shared_cache.py reads REDIS_URL).
+start_redis "$work" || echo "no Redis: the shared-cache tests will be skipped"
 
 declare -A result
 status=0
