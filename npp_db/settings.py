@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "npp_db.security.SiteThrottleMiddleware",
     "npp_db.unavailable.DatabaseUnavailableMiddleware",
+    "npp_db.routers.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,6 +92,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Read replicas (npp_db/routers.py): anonymous public reads go to one of these, everything else to the
+# primary; a client that wrote reads the primary for REPLICA_PIN_SECONDS. (In tests they mirror default.)
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_n}"] = {
+        **dj_database_url.parse(_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["npp_db.routers.PrimaryReplicaRouter"]
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 30, minimum=1)
+
 # Seconds a client is asked to wait (Retry-After of the 503) while the database cannot be reached.
 UNAVAILABLE_RETRY_AFTER = env_int("UNAVAILABLE_RETRY_AFTER", 10, minimum=1)
 if DATABASES["default"]["ENGINE"] not in (

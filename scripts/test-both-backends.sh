@@ -30,7 +30,11 @@ for backend in "${backends[@]}"; do
   echo "======================== backend: $backend ========================"
   case "$backend" in
     sqlite) export DATABASE_URL="sqlite:///$work/npp_db.sqlite3" ;;
-    postgresql) start_postgres "$work" || { result[$backend]="could not start"; status=1; continue; } ;;
+    postgresql)
+      start_postgres "$work" || { result[$backend]="could not start"; status=1; continue; }
+      # A real streaming replica for tests/test_replicas.py (skipped without it).
+      start_standby "$work" || echo "no standby: the replica tests will be skipped"
+      ;;
     *) echo "unknown backend $backend"; exit 2 ;;
   esac
   .venv/bin/python -m pytest -p no:cacheprovider -n "${TEST_WORKERS:-auto}" --durations=15 \
