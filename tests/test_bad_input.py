@@ -122,6 +122,7 @@ def test_bad_value_in_every_parameter(client, corpus, detail_urls, value):
     parameter), then each number alone (a 400 on one parameter must not hide a 500 on another)."""
     for url in _urls(detail_urls):
         _assert_not_5xx(client, url, dict.fromkeys(PARAMETERS, value))
+    for url in SITE_LISTS + API_LISTS:  # the pages that read numbers from the query
         for name in NUMERIC:
             _assert_not_5xx(client, url, {name: value})
 
