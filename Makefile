@@ -86,8 +86,10 @@ serve: install-prod system-deps
 loadtest: install-test system-deps
 	scripts/loadtest.sh
 
+# make bench [SIZES="10000 100000 1000000"]: writes BENCHMARKS.md (see README, Benchmarks).
+SIZES ?= 10000 100000 1000000
 bench: install-test
-	scripts/bench.sh
+	scripts/bench.sh $(SIZES)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts var

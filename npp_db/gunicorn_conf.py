@@ -36,7 +36,6 @@ errorlog = "-"
 
 def when_ready(server):
     """In the master, after the app is loaded and before any worker forks: load the search dictionaries."""
-    from proposals import search
+    from proposals.search import warm_up
 
-    search.segment("全国人大代表建议")  # jieba's dictionary and the domain words
-    search.to_simplified("預熱")  # OpenCC's tables
+    warm_up()

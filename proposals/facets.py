@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from proposals import selectors
+from proposals.caching import cached
 from proposals.models import Body, ProposalKind, RegionLevel
+from proposals.search import newest_first
 
 DELEGATE_LIMIT = 15
 ORGANISATION_LIMIT = 15
@@ -50,18 +54,53 @@ def filtered_without(filterset, *skip: str):
     return qs
 
 
-def proposal_facets(filterset) -> list[Facet]:
-    """Every facet of the proposal list, for a bound and validated ProposalFilterSet."""
+def proposal_facets(filterset, *, sample: int | None = None) -> list[Facet]:
+    """Every facet of the proposal list, for a bound and validated ProposalFilterSet.
+
+    With ``sample``, each facet counts only the newest ``sample`` records of its selection: a search for a
+    common word matches most of a million records, and counting them all costs seconds per facet.
+    """
     data = filterset.form.cleaned_data
+    shared: list[int] = []
+
+    def without(name: str):
+        qs = filtered_without(filterset, name)
+        if not sample:
+            return qs
+        if data.get(name):  # this facet's own filter is set: its selection is its own
+            return qs.model.objects.filter(pk__in=newest_first(qs).values("pk")[:sample])
+        if not shared:  # every other facet counts the same selection: find its newest records once
+            shared.extend(newest_first(qs).values_list("pk", flat=True)[:sample])
+        return qs.model.objects.filter(pk__in=shared)
+
     return [
-        _theme_facet(filtered_without(filterset, "theme"), data.get("theme") or []),
-        _body_facet(filtered_without(filterset, "body"), data.get("body") or []),
-        _region_facet(filtered_without(filterset, "region"), data.get("region") or []),
-        _delegate_facet(filtered_without(filterset, "delegate"), data.get("delegate") or []),
-        _organisation_facet(filtered_without(filterset, "organisation"), data.get("organisation") or []),
-        _kind_facet(filtered_without(filterset, "kind"), data.get("kind") or []),
-        _year_facet(filtered_without(filterset, "year"), data.get("year")),
+        _theme_facet(without("theme"), data.get("theme") or []),
+        _body_facet(without("body"), data.get("body") or []),
+        _region_facet(without("region"), data.get("region") or []),
+        _delegate_facet(without("delegate"), data.get("delegate") or []),
+        _organisation_facet(without("organisation"), data.get("organisation") or []),
+        _kind_facet(without("kind"), data.get("kind") or []),
+        _year_facet(without("year"), data.get("year")),
     ]
+
+
+def list_facets(filterset, paginator) -> tuple[list[Facet], int | None]:
+    """The facets of a page of the list, and N when they count only the newest N matches.
+
+    A searched list is never cached (every query is new): above SEARCH_RANK_CANDIDATES matches its facets
+    count the newest that many. An unsearched list's facets are exact and cached until the data changes.
+    """
+    if filterset.parsed_query is not None:
+        sample = settings.SEARCH_RANK_CANDIDATES
+        if paginator.count > sample:
+            return proposal_facets(filterset, sample=sample), sample
+        return proposal_facets(filterset), None
+    params = {
+        name: sorted(filterset.data.getlist(name))
+        for name in filterset.filters
+        if name != "ordering" and filterset.data.getlist(name)
+    }
+    return cached("facets", params, lambda: proposal_facets(filterset)), None
 
 
 def _with_chosen(options: list[Option], chosen: list[tuple[str, str]]) -> list[Option]:

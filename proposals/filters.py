@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import F, Q
 
 from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
 from proposals.numbers import StrictIntegerField, is_record_id
-from proposals.search import ParsedQuery, parse_query
+from proposals.search import ParsedQuery, parse_query, rank_candidates
 
 MAX_IDS = 500
 
@@ -165,6 +166,7 @@ class ProposalFilterSet(django_filters.FilterSet):
 def order_proposals(qs, ordering: str, *, searched: bool):
     """A total order (ties broken by id), so that paging never repeats or skips a record."""
     if ordering == ProposalOrdering.RELEVANCE and searched:
+        qs = rank_candidates(qs, settings.SEARCH_RANK_CANDIDATES)
         return qs.order_by("-search_rank", F("date").desc(nulls_last=True), "-id")
     if ordering == ProposalOrdering.OLDEST:
         return qs.order_by(F("date").asc(nulls_last=True), "id")

@@ -25,6 +25,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, Expression, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Least, Length, Replace
+from django.db.models.sql.where import WhereNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -54,20 +55,57 @@ def _converter():
     return OpenCC("t2s")
 
 
+@functools.cache
+def _changing() -> tuple[frozenset[str], tuple[str, ...]]:
+    """What OpenCC can change: the characters it converts on their own, and the few phrases it converts
+    although none of their characters is converted alone (沈默 -> 沉默)."""
+    converter = _converter()
+    converter.convert("")  # loads the dictionaries
+    pairs: list[tuple[str, str]] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            pairs.extend(node.items())
+        elif isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+
+    walk(converter._dict_chain_data)
+    chars = frozenset(k for k, v in pairs if len(k) == 1 and k != v)
+    phrases = tuple(k for k, v in pairs if len(k) > 1 and k != v and not chars.intersection(k))
+    return chars, phrases
+
+
+def warm_up() -> None:
+    """Load the dictionaries now (a server's master process, before its workers fork)."""
+    _tokenizer().cut("预热")
+    _changing()
+
+
 def to_simplified(text: str) -> str:
-    return _converter().convert(text) if text else ""
+    """Traditional characters converted to simplified (OpenCC t2s).
+
+    Most text is simplified already: when it holds nothing OpenCC would change, it is returned as it is
+    (the same result, without the pure-Python dictionary walk that dominates indexing time).
+    """
+    if not text:
+        return ""
+    chars, phrases = _changing()
+    if chars.isdisjoint(text) and not any(p in text for p in phrases):
+        return text
+    return _converter().convert(text)
 
 
-def segment(text: str) -> list[str]:
+def segment(text: str, *, simplified: bool = False) -> list[str]:
     """jieba search-mode words of a text, simplified and lower-cased, punctuation dropped."""
-    words = _tokenizer().cut_for_search(to_simplified(text).lower())
+    words = _tokenizer().cut_for_search((text if simplified else to_simplified(text)).lower())
     return [w for w in (w.strip() for w in words) if w and _TOKEN_OK.match(w)]
 
 
-def bigrams(text: str) -> list[str]:
+def bigrams(text: str, *, simplified: bool = False) -> list[str]:
     """Every pair of adjacent CJK characters, within runs of CJK text."""
     pairs: list[str] = []
-    for run in _CJK_RUN.findall(to_simplified(text)):
+    for run in _CJK_RUN.findall(text if simplified else to_simplified(text)):
         pairs.extend(run[i : i + 2] for i in range(len(run) - 1))
     return pairs
 
@@ -81,9 +119,10 @@ def index_tokens(*texts: str) -> str:
     """The space-padded, de-duplicated token string stored in the index columns."""
     seen: dict[str, None] = {}
     for text in texts:
-        for token in segment(text):
+        simplified = to_simplified(text)
+        for token in segment(simplified, simplified=True):
             seen.setdefault(token, None)
-        for pair in bigrams(text):
+        for pair in bigrams(simplified, simplified=True):
             seen.setdefault(pair, None)
     return f" {' '.join(seen)} " if seen else ""
 
@@ -140,45 +179,45 @@ def parse_query(raw: str, max_length: int | None = None) -> ParsedQuery:
     return ParsedQuery(raw=raw, terms=[_term(w.strip()) for w in words], phrases=phrases, truncated=truncated)
 
 
-def _tsquery_literal(alternatives: tuple[tuple[str, ...], ...]) -> str:
-    ors = [" & ".join(f"'{tok}'" for tok in alt) for alt in alternatives]
-    return " | ".join(f"({o})" for o in ors)
-
-
-def _match_postgres(qs: QuerySet, query: ParsedQuery) -> QuerySet:
-    parts = []
-    for term in query.terms:
-        if term.substring:
-            continue
-        parts.append(f"({_tsquery_literal(term.alternatives)})")
-    for phrase in query.phrases:
-        pairs = bigrams(phrase)
-        if pairs:
-            parts.append("(" + " & ".join(f"'{p}'" for p in dict.fromkeys(pairs)) + ")")
-    if parts:
+def _all_tokens(tokens: tuple[str, ...]) -> Q:
+    """The record has every one of these tokens (the GIN index on PostgreSQL, LIKE on SQLite)."""
+    if connection.vendor == "postgresql":
         # Tokens are CJK or [0-9a-z] only (see _TOKEN_OK), so they need no quoting inside the literal.
-        qs = qs.filter(
-            RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [" & ".join(parts)], output_field=BooleanField())
-        )
-    return qs
+        literal = " & ".join(f"'{tok}'" for tok in tokens)
+        return Q(RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [literal], output_field=BooleanField()))
+    condition = Q()
+    for tok in tokens:
+        condition &= Q(search_tokens__contains=f" {tok} ")
+    return condition
 
 
-def _match_tokens(qs: QuerySet, query: ParsedQuery) -> QuerySet:
-    for term in query.terms:
-        if term.substring:
-            continue
-        condition = Q()
-        for alt in term.alternatives:
-            all_of = Q()
-            for tok in alt:
-                all_of &= Q(search_tokens__contains=f" {tok} ")
-            condition |= all_of
-        qs = qs.filter(condition)
-    return qs
+def _term_condition(term: Term) -> Q:
+    """A query word matches as a whole token, or through all of its bigrams and then verbatim in the text.
+
+    A record with the word as a whole token passes without its text being read: a jieba token of the
+    simplified text occurs in it verbatim. Bigrams only narrow the candidates (人工智慧 has the bigrams of a
+    text with 人工智能 and 智慧城市), so that alternative also needs the word in the text.
+    """
+    if term.substring or not term.alternatives:
+        return Q(search_plain__contains=term.word)
+    condition = Q()
+    for alternative in term.alternatives:
+        if alternative == (term.word,):
+            condition |= _all_tokens(alternative)
+        else:
+            condition |= _all_tokens(alternative) & Q(search_plain__contains=term.word)
+    return condition
 
 
-# The expression the PostgreSQL GIN index is built on (see migration 0002); queries must use it verbatim.
-SEARCH_VECTOR_SQL = "array_to_tsvector(string_to_array(btrim(search_tokens), ' '))"
+def _phrase_condition(phrase: str) -> Q:
+    pairs = tuple(dict.fromkeys(bigrams(phrase)))
+    verbatim = Q(search_plain__contains=phrase)
+    return _all_tokens(pairs) & verbatim if pairs else verbatim
+
+
+# The stored tsvector column the PostgreSQL GIN index is built on (migration 0005: the search tokens as a
+# tsvector, generated by the database from search_tokens).
+SEARCH_VECTOR_SQL = "search_vector"
 
 
 def _occurrences(column: str, word: str):
@@ -196,12 +235,10 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
         # rank exists, so that ordering by relevance never fails.
         qs = qs.none() if query.raw else qs
         return qs.annotate(search_rank=Value(0, output_field=IntegerField()))
-    qs = _match_postgres(qs, query) if connection.vendor == "postgresql" else _match_tokens(qs, query)
-    # The token index only narrows the candidates: a word matched through its bigrams could have them
-    # scattered (人工智慧 would match a text with 人工智能 and 智慧城市). Every word and phrase must occur
-    # verbatim in the simplified text; the index keeps this check to the few rows that can match.
-    for word in [t.word for t in query.terms] + query.phrases:
-        qs = qs.filter(search_plain__contains=word)
+    for term in query.terms:
+        qs = qs.filter(_term_condition(term))
+    for phrase in query.phrases:
+        qs = qs.filter(_phrase_condition(phrase))
 
     rank: Expression = Value(0, output_field=IntegerField())
     for word in [t.word for t in query.terms] + query.phrases:
@@ -212,6 +249,25 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
         )
         rank = rank + title_hit + Least(_occurrences("search_plain", word), Value(MAX_OCCURRENCES))
     return qs.annotate(search_rank=rank)
+
+
+def newest_first(qs: QuerySet) -> QuerySet:
+    return qs.order_by(F("date").desc(nulls_last=True), "-id")
+
+
+def rank_candidates(qs: QuerySet, limit: int) -> QuerySet:
+    """Only the newest ``limit`` records of a searched queryset, so that ranking by relevance costs the
+    same whether a word matches a hundred records or a million (ranking every match of a common word
+    takes seconds). The queryset remembers the unbounded one for counting (see proposals.counts)."""
+    # The outer query keeps the annotations, prefetches and deferred fields but not the filters: they are
+    # in the subquery already, and repeating them lets the planner join the two (seconds at 100,000 rows).
+    bounded = qs.all()
+    bounded.query.where = WhereNode()
+    bounded = bounded.filter(pk__in=newest_first(qs).values("pk")[:limit])
+    # Query.clone() copies these attributes, so every queryset made from this one keeps them.
+    setattr(bounded.query, "unbounded", getattr(qs.query, "unbounded", qs))  # noqa: B010
+    setattr(bounded.query, "rank_limit", limit)  # noqa: B010
+    return bounded
 
 
 def _folded(text: str) -> str:

@@ -2,6 +2,8 @@
 # Runs the whole test suite on SQLite and on a real, throwaway PostgreSQL server started here in a
 # temporary folder and stopped afterwards, whatever happened. Usage: test-both-backends.sh [sqlite|postgresql]...
 # TEST_WORKERS sets the pytest-xdist workers (default auto: one per core; 0 runs in this process).
+# Coverage is measured on one backend, COVERAGE_BACKEND (default sqlite; "none" for no coverage): tracing
+# costs about half again the suite's CPU, and both backends run the same code but for search.py's branches.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 backends=("$@")
@@ -37,8 +39,10 @@ for backend in "${backends[@]}"; do
       ;;
     *) echo "unknown backend $backend"; exit 2 ;;
   esac
-  .venv/bin/python -m pytest -p no:cacheprovider -n "${TEST_WORKERS:-auto}" --durations=15 \
-    --junitxml="$work/$backend.xml" -q
+  cov=()
+  [ "$backend" = "${COVERAGE_BACKEND:-sqlite}" ] && cov=(--cov --cov-report=term)
+  COVERAGE_FILE="$work/.coverage" .venv/bin/python -m pytest -p no:cacheprovider -n "${TEST_WORKERS:-auto}" \
+    --durations=15 "${cov[@]}" --junitxml="$work/$backend.xml" -q
   rc=$?
   [ $rc -eq 0 ] || status=1
   result[$backend]="$(.venv/bin/python scripts/junit_summary.py "$work/$backend.xml" 2>/dev/null || echo "pytest exit $rc")"

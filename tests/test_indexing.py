@@ -3,15 +3,15 @@
 import pytest
 
 from proposals.indexing import reindex_proposals
-from proposals.models import Delegate, Proposal
+from proposals.models import Proposal
+from tests.factories import DelegateFactory, OrganisationFactory, PositionFactory, ProposalFactory
+
+pytestmark = pytest.mark.usefixtures("blank_db")
 
 
-@pytest.mark.django_db
-def test_renaming_a_delegate_reindexes_and_touches_their_proposals(
-    corpus, django_capture_on_commit_callbacks
-):
-    delegate = Delegate.objects.get(name="雷军")
-    proposal = Proposal.objects.get(authorships__delegate=delegate)
+def test_renaming_a_delegate_reindexes_and_touches_their_proposals(django_capture_on_commit_callbacks):
+    delegate = DelegateFactory(name="雷军")
+    proposal = ProposalFactory(authors=[delegate])
     before = proposal.updated_at
     assert not Proposal.objects.search("雷小军").exists()
 
@@ -24,19 +24,20 @@ def test_renaming_a_delegate_reindexes_and_touches_their_proposals(
     assert list(Proposal.objects.search("雷小军")) == [proposal]
 
 
-@pytest.mark.django_db
-def test_full_rebuild_does_not_touch_updated_at(corpus):
-    proposal = Proposal.objects.order_by("pk").first()
+def test_full_rebuild_does_not_touch_updated_at():
+    proposal, _ = ProposalFactory(), ProposalFactory()
     before = proposal.updated_at
-    assert reindex_proposals() == Proposal.objects.count()
+    assert reindex_proposals() == 2
     proposal.refresh_from_db()
     assert proposal.updated_at == before
     assert " " in proposal.search_tokens and proposal.search_plain
 
 
-@pytest.mark.django_db
-def test_search_columns_hold_delegate_and_organisation_names(corpus):
-    proposal = Proposal.objects.get(authorships__delegate__name="刘庆峰")
+def test_search_columns_hold_delegate_and_organisation_names():
+    liu = DelegateFactory(name="刘庆峰")
+    PositionFactory(delegate=liu, organisation=OrganisationFactory(name="科大讯飞"))
+    proposal = ProposalFactory(authors=[liu], quote="建议发展语音识别。")
+    ProposalFactory(authors=[DelegateFactory(name="雷军")])
     assert " 刘庆峰 " in proposal.search_tokens
     assert "科大讯飞" in proposal.search_plain
     assert list(Proposal.objects.search("科大讯飞")) == [proposal]

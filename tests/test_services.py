@@ -1,4 +1,4 @@
-"""Services: publishing and merging duplicate delegates."""
+"""Services: publishing and merging duplicate delegates, on small named records."""
 
 from __future__ import annotations
 
@@ -8,26 +8,33 @@ from django.core.exceptions import ValidationError
 
 from proposals import services
 from proposals.models import (
-    Article,
     AuthorRole,
     Authorship,
     Body,
     Delegate,
     DelegateAlias,
     Membership,
-    Organisation,
     Position,
     Proposal,
     ProposalKind,
-    Region,
     ReviewStatus,
+)
+from tests.factories import (
+    AliasFactory,
+    ArticleFactory,
+    DelegateFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PositionFactory,
+    ProposalFactory,
+    RegionFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def test_proposal_unpublish_and_publish(corpus, curator):
-    chosen = Proposal.objects.published().order_by("pk")[:3]
+def test_proposal_unpublish_and_publish(blank_db, curator):
+    chosen = [ProposalFactory(), ProposalFactory(), ProposalFactory()]
     pks = [p.pk for p in chosen]
     assert services.proposal_unpublish(proposals=chosen, user=curator) == 3
     assert not Proposal.objects.published().filter(pk__in=pks).exists()
@@ -42,16 +49,16 @@ def test_proposal_unpublish_and_publish(corpus, curator):
     assert Proposal.objects.published().filter(pk__in=pks).count() == 3
 
 
-def test_delegate_unpublish_and_publish(corpus):
-    delegate = Delegate.objects.published().order_by("pk").first()
+def test_delegate_unpublish_and_publish(blank_db):
+    delegate = DelegateFactory()
     assert services.delegate_unpublish(delegates=[delegate]) == 1
     assert not Delegate.objects.published().filter(pk=delegate.pk).exists()
     assert services.delegate_publish(delegates=[delegate]) == 1
     assert Delegate.objects.published().filter(pk=delegate.pk).exists()
 
 
-def test_a_merged_duplicate_is_never_published(corpus):
-    keep, duplicate = Delegate.objects.order_by("pk")[:2]
+def test_a_merged_duplicate_is_never_published(blank_db):
+    keep, duplicate = DelegateFactory(), DelegateFactory()
     services.delegate_merge(keep=keep, duplicate=duplicate)
     assert services.delegate_publish(delegates=[duplicate]) == 0
     duplicate.refresh_from_db()
@@ -59,23 +66,24 @@ def test_a_merged_duplicate_is_never_published(corpus):
 
 
 @pytest.fixture
-def pair(corpus):
-    """A delegate from the corpus and a newer duplicate record of the same person, overlapping in places."""
-    keep = (
-        Delegate.objects.filter(authorships__isnull=False, memberships__isnull=False, positions__isnull=False)
-        .order_by("pk")
-        .first()
-    )
-    duplicate = Delegate.objects.create(name=f"{keep.name}", status=ReviewStatus.PUBLISHED, note="重复录入")
+def pair(blank_db):
+    """雷军 (an NPC deputy for 湖北, chairman of 小米集团, lead author of a proposal) and a newer duplicate
+    record of the same person."""
+    keep = DelegateFactory(name="雷军")
+    AliasFactory(delegate=keep, name="雷总")
+    npc = MembershipFactory(delegate=keep, body=Body.NPC, region=RegionFactory(name="湖北", slug="hubei"))
+    PositionFactory(delegate=keep, organisation=OrganisationFactory(name="小米集团"), title="董事长")
+    ProposalFactory(authors=[npc], quote="建议发展智能网联汽车。")
+    duplicate = DelegateFactory(name="雷军", note="重复录入")
     return keep, duplicate
 
 
 def test_merge_moves_everything(pair):
     keep, duplicate = pair
-    article = Article.objects.order_by("pk").first()
-    region = Region.objects.exclude(memberships__delegate=keep).first()
-    organisation = Organisation.objects.exclude(positions__delegate=keep).first()
-    other = Proposal.objects.exclude(authorships__delegate=keep).order_by("pk").first()
+    article = ArticleFactory(text="雷军代表说，要发展新能源汽车。")
+    region = RegionFactory(name="重庆", slug="chongqing")
+    organisation = OrganisationFactory(name="科大讯飞")
+    other = ProposalFactory(authors=[DelegateFactory(name="刘庆峰")], quote="建议推广语音识别。")
     other_lead = other.authorships.get(role=AuthorRole.LEAD)
 
     new_membership = Membership.objects.create(
@@ -159,26 +167,26 @@ def test_merge_moves_everything(pair):
     assert f"{keep.name}同志" in other.search_plain
 
 
-def test_merge_keeps_the_lead_role(corpus):
-    lead = Authorship.objects.filter(role=AuthorRole.LEAD).order_by("pk").first()
-    keep = Delegate.objects.exclude(authorships__proposal=lead.proposal).order_by("pk").first()
-    Authorship.objects.create(proposal=lead.proposal, delegate=keep, role=AuthorRole.COSIGNER, order=5)
+def test_merge_keeps_the_lead_role(blank_db):
+    lead_delegate, keep = DelegateFactory(), DelegateFactory()
+    proposal = ProposalFactory(authors=[lead_delegate])
+    lead = proposal.authorships.get()
+    Authorship.objects.create(proposal=proposal, delegate=keep, role=AuthorRole.COSIGNER, order=5)
     services.delegate_merge(keep=keep, duplicate=lead.delegate)
-    authorship = Authorship.objects.get(proposal=lead.proposal, delegate=keep)
+    authorship = Authorship.objects.get(proposal=proposal, delegate=keep)
     assert authorship.role == AuthorRole.LEAD
-    assert Authorship.objects.filter(proposal=lead.proposal, role=AuthorRole.LEAD).count() == 1
+    assert Authorship.objects.filter(proposal=proposal, role=AuthorRole.LEAD).count() == 1
 
 
-def test_merge_publishes_keep_when_the_duplicate_was_published(corpus):
-    keep, duplicate = Delegate.objects.order_by("pk")[:2]
-    Delegate.objects.filter(pk=keep.pk).update(status=ReviewStatus.DRAFT)
+def test_merge_publishes_keep_when_the_duplicate_was_published(blank_db):
+    keep, duplicate = DelegateFactory(status=ReviewStatus.DRAFT), DelegateFactory()
     services.delegate_merge(keep=keep, duplicate=duplicate)
     keep.refresh_from_db()
     assert keep.status == ReviewStatus.PUBLISHED
 
 
-def test_merge_refuses_self_and_merged_records(corpus):
-    a, b, c = Delegate.objects.order_by("pk")[:3]
+def test_merge_refuses_self_and_merged_records(blank_db):
+    a, b, c = DelegateFactory(), DelegateFactory(), DelegateFactory()
     with pytest.raises(ValidationError):
         services.delegate_merge(keep=a, duplicate=a)
     services.delegate_merge(keep=a, duplicate=b)
@@ -188,8 +196,10 @@ def test_merge_refuses_self_and_merged_records(corpus):
         services.delegate_merge(keep=b, duplicate=c)
 
 
-def test_merge_is_atomic(corpus, monkeypatch):
-    keep, duplicate = Delegate.objects.filter(authorships__isnull=False).order_by("pk").distinct()[:2]
+def test_merge_is_atomic(blank_db, monkeypatch):
+    keep, duplicate = DelegateFactory(), DelegateFactory()
+    ProposalFactory(authors=[keep])
+    ProposalFactory(authors=[duplicate])
     moved = set(duplicate.authorships.values_list("pk", flat=True))
 
     def boom(ids, **kwargs):
@@ -227,7 +237,7 @@ def test_create_local_admin(db, django_user_model):
     assert user.check_password(password)
 
 
-def test_unpublished_proposal_of_a_new_record(corpus):
+def test_unpublished_proposal_of_a_new_record(blank_db):
     proposal = Proposal.objects.create(title="新建言", kind=ProposalKind.SUGGESTION, year=2024)
     assert not Proposal.objects.published().filter(pk=proposal.pk).exists()
     assert services.proposal_publish(proposals=[proposal]) == 1

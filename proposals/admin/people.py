@@ -20,6 +20,7 @@ from proposals.admin.filters import (
     MergedFilter,
 )
 from proposals.admin.forms import MembershipFormSet
+from proposals.counts import AdminPaginator
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
 from proposals.selectors import related_count
 
@@ -95,6 +96,8 @@ class DelegateAdmin(EditGuardMixin, admin.ModelAdmin):
     inlines = [AliasInline, MembershipInline, PositionInline, DelegateAuthorshipInline]
     actions = ["publish", "unpublish", "merge"]
     list_per_page = 50
+    show_full_result_count = False
+    paginator = AdminPaginator
 
     def get_queryset(self, request):
         return (

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.db import models
+from django.db.models import Prefetch, Q
 from django.utils.html import format_html_join
 
 from proposals import services
@@ -17,8 +18,11 @@ from proposals.admin.filters import (
     ProposalThemeFilter,
 )
 from proposals.admin.forms import AuthorshipFormSet, QuoteInlineForm
-from proposals.models import AuthorRole, Authorship, Proposal, Quote, QuotePassage, Theme
+from proposals.counts import AdminPaginator
+from proposals.models import AuthorRole, Authorship, Delegate, Proposal, Quote, QuotePassage, Theme
 from proposals.selectors import related_count
+
+PEOPLE_MATCH_LIMIT = 10_000  # proposals found through a delegate's name in an admin search
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -95,6 +99,30 @@ class ProposalAdmin(EditGuardMixin, admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     date_hierarchy = None
     list_per_page = 50
+    # At a million proposals an exact count of the table costs as much as the page: counted up to a limit,
+    # estimated above it, and not counted a second time unfiltered.
+    show_full_result_count = False
+    paginator = AdminPaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        """The site's search (the token index: title, summary, text, delegates' names, aliases and
+        organisations) rather than a LIKE scan of every text and join, plus the proposals of delegates
+        whose name or alias contains the term (at once, before the index catches up), and an id."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        people = Delegate.objects.filter(Q(name__contains=term) | Q(aliases__name__contains=term))
+        ids = set(
+            Authorship.objects.filter(delegate__in=people.values("pk")).values_list("proposal_id", flat=True)[
+                :PEOPLE_MATCH_LIMIT
+            ]
+        )
+        if term.isdigit() and len(term) < 19:
+            ids.add(int(term))
+        found = queryset.search(term)
+        if ids:
+            found = found | queryset.filter(pk__in=sorted(ids)).annotate(search_rank=models.Value(0))
+        return found, False
 
     def get_queryset(self, request):
         return (

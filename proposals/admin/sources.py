@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.display import admin_link, quote_in_context
 from proposals.admin.forms import PassageFormSet, QuotePassageForm
+from proposals.admin.ingest import IngestAdminMixin
 from proposals.models import Article, Quote, QuotePassage
 from proposals.selectors import related_count
 
@@ -57,7 +58,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(EditGuardMixin, admin.ModelAdmin):
+class ArticleAdmin(IngestAdminMixin, EditGuardMixin, admin.ModelAdmin):
     form = ArticleForm
     list_display = ["title", "outlet_display", "published_on", "file_name", "quote_count"]
     list_filter = ["outlet", "published_on"]

@@ -217,8 +217,12 @@ class KeysetPagination(BasePagination):
         return rows
 
     def _count(self, queryset) -> tuple[int, bool]:
-        count = queryset.order_by()[: self.count_limit + 1].count()
-        return (count, True) if count <= self.count_limit else (self.count_limit, False)
+        from proposals.counts import bounded_count
+
+        # Exact up to the limit, else the limit (count_is_exact false): a count of at most limit + 1 rows,
+        # skipped when the planner expects many times the limit.
+        count, exact = bounded_count(queryset, self.count_limit, estimated=False)
+        return (count, True) if exact else (self.count_limit, False)
 
     def _link(self, cursor: str | None) -> str | None:
         if cursor is None:

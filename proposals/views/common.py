@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 
+from proposals.counts import EstimatedPaginator
 from proposals.numbers import parse_int
 
 DEFAULT_PAGE_SIZE = 20
@@ -29,7 +30,8 @@ def _positive_int(raw: str | None) -> int | None:
 
 
 def paginate(request, queryset, default_size: int = DEFAULT_PAGE_SIZE) -> Paged:
-    """One page of the queryset: a COUNT and a LIMIT/OFFSET query. Bad numbers give a notice, not an error."""
+    """One page of the queryset: a bounded COUNT (exact up to COUNT_EXACT_LIMIT, estimated above it) and a
+    LIMIT/OFFSET query. Bad numbers give a notice, not an error."""
     notices: list[str] = []
     raw_size = request.GET.get("page_size")
     size = _positive_int(raw_size) if raw_size else default_size
@@ -39,7 +41,7 @@ def paginate(request, queryset, default_size: int = DEFAULT_PAGE_SIZE) -> Paged:
     elif size > MAX_PAGE_SIZE:
         notices.append(f"每页最多 {MAX_PAGE_SIZE} 条，已按 {MAX_PAGE_SIZE} 条显示。")
         size = MAX_PAGE_SIZE
-    paginator = Paginator(queryset, size)
+    paginator = EstimatedPaginator(queryset, size)
     raw_page = request.GET.get("page")
     number = _positive_int(raw_page) if raw_page else 1
     if number is None:

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from proposals import selectors
+from proposals.caching import cached
 from proposals.filters import DelegateFilterSet
 from proposals.models import (
     Body,
@@ -17,6 +18,8 @@ from proposals.models import (
     Region,
 )
 from proposals.views.common import bind_filterset, paginate
+
+REGION_DELEGATES = 30  # the most active delegates a region page lists
 
 
 def delegate_list(request):
@@ -52,19 +55,21 @@ def delegate_detail(request, pk: int):
     proposals = (
         Proposal.objects.published().by_delegates([delegate.pk]).order_by("-date", "-id").with_related()
     )
+    paged = paginate(request, proposals)
     context = {
+        "paged": paged,
         "delegate": delegate,
         "memberships": memberships,
         "positions": positions,
         "aliases": [a.name for a in delegate.aliases.all() if a.name != delegate.name],
-        "proposals": proposals,
+        "proposals": paged.objects,
         "breadcrumbs": [("首页", "/"), ("代表委员", reverse("delegate-list")), (delegate.name, None)],
     }
     return render(request, "proposals/delegate_detail.html", context)
 
 
 def region_list(request):
-    regions = selectors.regions_in_selection(Proposal.objects.published())
+    regions = cached("region-list", {}, lambda: selectors.regions_in_selection(Proposal.objects.published()))
     context = {"regions": regions, "breadcrumbs": [("首页", "/"), ("地区", None)]}
     return render(request, "proposals/region_list.html", context)
 
@@ -73,10 +78,18 @@ def region_detail(request, slug: str):
     region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
     ancestors = list(Region.objects.filter(path__in=_ancestor_paths(region.path)).order_by("path"))
     proposals = Proposal.objects.published().in_regions([region])
-    delegates = selectors.delegates_with_counts(
-        Delegate.objects.published().filter(memberships__region__path__startswith=region.path).distinct(),
-        positions=False,
-    ).order_by("-proposal_count", "name")
+    delegates = cached(
+        "region-delegates",
+        region.pk,
+        lambda: list(
+            selectors.delegates_with_counts(
+                Delegate.objects.published()
+                .filter(memberships__region__path__startswith=region.path)
+                .distinct(),
+                positions=False,
+            ).order_by("-proposal_count", "name")[:REGION_DELEGATES]
+        ),
+    )
     paged = paginate(request, proposals.order_by("-date", "-id").with_related())
     crumbs = [("首页", "/"), ("地区", reverse("region-list"))]
     crumbs += [(a.name, reverse("region-detail", args=[a.slug])) for a in ancestors]

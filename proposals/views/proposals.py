@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
 
-from proposals.facets import proposal_facets
+from proposals.facets import list_facets
 from proposals.filters import ProposalFilterSet, ProposalOrdering
 from proposals.models import Proposal
 from proposals.passages import Span, quote_paragraphs
@@ -19,7 +19,7 @@ def proposal_list(request):
     # number of queries whatever the page size.
     paged = paginate(request, filterset.qs.with_related())
     query = filterset.parsed_query  # set while filtering (filterset.qs)
-    facets = proposal_facets(filterset)
+    facets, sampled = list_facets(filterset, paged.page.paginator)
     orderings = [(v, label) for v, label in ProposalOrdering.CHOICES if v != ProposalOrdering.UPDATED]
     context = {
         "filterset": filterset,
@@ -29,6 +29,7 @@ def proposal_list(request):
         "paged": paged,
         "proposals": paged.objects,
         "facets": facets,
+        "facets_sampled": sampled,
         "active": [(f, o) for f in facets for o in f.selected],
         "orderings": orderings,
         "ordering": filterset.ordering_value,

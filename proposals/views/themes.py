@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from proposals import selectors
+from proposals.caching import cached
 from proposals.charts import Bar, bar_chart, stacked_bar_chart
 from proposals.models import Body, Proposal, ProposalKind, RegionLevel, Theme
 from proposals.views.common import paginate
@@ -16,7 +17,7 @@ TOP_DELEGATES = 10
 
 
 def theme_list(request):
-    themes = list(selectors.themes_with_counts())
+    themes = cached("theme-list", {}, lambda: list(selectors.themes_with_counts()))
     chart = bar_chart(
         [Bar(t.name, t.proposal_count, t.get_absolute_url()) for t in themes], title="各主题的建言数量"
     )
@@ -32,13 +33,25 @@ def theme_detail(request, slug: str):
         "theme": theme,
         "paged": paged,
         "proposals": paged.objects,
-        "top_delegates": list(selectors.delegate_counts(proposals, limit=TOP_DELEGATES)),
+        "top_delegates": cached(
+            "theme-top-delegates",
+            theme.pk,
+            lambda: list(selectors.delegate_counts(proposals, limit=TOP_DELEGATES)),
+        ),
         "breadcrumbs": [("首页", "/"), ("主题", reverse("theme-list")), (theme.name, None)],
     }
     return render(request, "proposals/theme_detail.html", context)
 
 
 def stats(request):
+    context = cached("stats", {}, _stats)
+    return render(
+        request, "proposals/stats.html", {**context, "breadcrumbs": [("首页", "/"), ("统计", None)]}
+    )
+
+
+def _stats() -> dict:
+    """Everything the statistics page shows (counts over every published proposal: cached)."""
     published = Proposal.objects.published()
     themes = list(Theme.objects.all())
     bodies = list(Body)
@@ -74,6 +87,5 @@ def stats(request):
         "region_chart": region_chart,
         "total": published.count(),
         "kinds": kinds,
-        "breadcrumbs": [("首页", "/"), ("统计", None)],
     }
-    return render(request, "proposals/stats.html", context)
+    return context

@@ -1,41 +1,75 @@
-"""Synthetic proposals for benchmarks: sentences sampled from the real articles, random people and themes.
+"""Synthetic proposals for benchmarks (see proposals.synthetic): realistic, skewed, fast to load.
 
-Never run against a production database: every record it writes is a draft-free *published* synthetic
-record marked with the session "合成数据" so that it can be deleted with --delete.
+Never run against a production database: every record it writes is *published* and marked as synthetic
+(proposals' session "合成数据"), so that ``--delete`` removes what it made.
 """
 
-import random
-import re
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import os
 import time
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
+from tqdm import tqdm
 
-from proposals import search
-from proposals.models import (
-    Article,
-    Authorship,
-    Body,
-    Delegate,
-    Membership,
-    Proposal,
-    ProposalKind,
-    Region,
-    ReviewStatus,
-    Theme,
-)
+from proposals.synthetic import batches
+from proposals.synthetic.load import PROPOSAL_TABLES, Writer, delete_synthetic, indexes_dropped
+from proposals.synthetic.world import build_world
 
-SESSION = "合成数据"
+_WORLD: batches.World | None = None  # set in the parent before the pool forks: the workers inherit it
+
+
+def _make(task: tuple[int, int]) -> batches.Batch:
+    assert _WORLD is not None
+    return batches.make_batch(_WORLD, *task)
+
+
+def _batches(world: batches.World, tasks: list[tuple[int, int]], workers: int):
+    """The batches in order; with several workers, at most two per worker are waiting to be written."""
+    if workers <= 1:
+        for task in tasks:
+            yield batches.make_batch(world, *task)
+        return
+    global _WORLD
+    _WORLD = world
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: collections.deque = collections.deque()
+        queue = iter(tasks)
+        for task in queue:
+            pending.append(pool.apply_async(_make, (task,)))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            batch = pending.popleft().get()
+            following = next(queue, None)
+            if following is not None:
+                pending.append(pool.apply_async(_make, (following,)))
+            yield batch
 
 
 class Command(BaseCommand):
-    help = "Generate N synthetic published proposals (for benchmarks only). Needs the corpus loaded first."
+    help = (
+        "Generate N synthetic published proposals for benchmarks (segmentation in a process pool, rows "
+        "written with COPY on PostgreSQL). Needs the corpus loaded first. --delete removes them."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--proposals", type=int, default=10000)
-        parser.add_argument("--delegates", type=int, default=3000)
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--delegates", type=int, help="default: one per 30 proposals, at least 50")
+        parser.add_argument("--articles", type=int, help="default: one per 400 proposals, 10 to 2,500")
+        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="segmentation processes")
         parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument(
+            "--drop-indexes",
+            choices=["auto", "yes", "no"],
+            default="auto",
+            help="PostgreSQL: drop the proposal tables' secondary indexes for the load (auto: from 50,000)",
+        )
         parser.add_argument("--delete", action="store_true", help="delete the synthetic records instead")
         parser.add_argument("--dry-run", action="store_true")
 
@@ -43,87 +77,75 @@ class Command(BaseCommand):
         self,
         *args,
         proposals: int,
-        delegates: int,
+        delegates,
+        articles,
         batch_size: int,
+        workers: int,
         seed: int,
+        drop_indexes: str,
         delete: bool,
         dry_run: bool,
-        **o,
+        verbosity: int,
+        **options,
     ):
         if delete:
             with transaction.atomic():
-                n, _ = Proposal.objects.filter(session=SESSION).delete()
-                Delegate.objects.filter(note=SESSION).delete()
-            self.stdout.write(f"deleted {n} synthetic rows")
-            return
-        sentences = [
-            s
-            for a in Article.objects.all()
-            for s in re.split(r"(?<=[。！？])", a.text.replace("\n", ""))
-            if 12 <= len(s) <= 200
-        ]
-        themes = list(Theme.objects.all())
-        regions = list(Region.objects.all())
-        if not sentences or not themes or not regions:
-            raise CommandError("load the corpus first (manage.py load_corpus)")
-        if dry_run:
-            self.stdout.write(f"would create {proposals} proposals from {len(sentences)} sentences")
-            return
-        rng = random.Random(seed)
-        started = time.monotonic()
-        surnames, given = (
-            "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗",
-            "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂",
-        )
-        people = Delegate.objects.bulk_create(
-            Delegate(
-                name=rng.choice(surnames) + rng.choice(given) + rng.choice(given),
-                note=SESSION,
-                status=ReviewStatus.PUBLISHED,
+                counts = delete_synthetic()
+            cache.clear()
+            self.stdout.write(
+                f"deleted {counts['proposal']} synthetic proposals ({sum(counts.values())} rows)"
             )
-            for _ in range(delegates)
-        )
-        bodies = [b.value for b in Body]
-        memberships = Membership.objects.bulk_create(
-            Membership(delegate=d, body=rng.choice(bodies), region=rng.choice(regions)) for d in people
-        )
-        through = Proposal.themes.through
-        made = 0
-        while made < proposals:
-            n = min(batch_size, proposals - made)
-            batch = []
-            for _ in range(n):
-                text = "".join(rng.sample(sentences, rng.randint(2, 5)))
-                title = rng.choice(sentences)[:60]
-                member = rng.choice(memberships)
-                year = rng.choice([2022, 2023, 2024])
-                p = Proposal(
-                    title=title,
-                    summary="",
-                    text=text,
-                    kind=rng.choice(ProposalKind.values),
-                    year=year,
-                    session=SESSION,
-                    status=ReviewStatus.PUBLISHED,
-                    search_tokens=search.index_tokens(title, text, member.delegate.name),
-                    search_title=search.plain(title),
-                    search_plain=search.plain(title, text, member.delegate.name),
-                )
-                batch.append((p, member))
+            return
+        delegates = delegates or max(50, proposals // 30)
+        articles = articles or min(2500, max(10, proposals // 400))
+        if dry_run:
+            self.stdout.write(
+                f"would create {proposals} proposals, {delegates} delegates, {articles} articles"
+            )
+            return
+        started = time.monotonic()
+        writer = Writer()
+        try:
             with transaction.atomic():
-                created = Proposal.objects.bulk_create([p for p, _ in batch])
-                Authorship.objects.bulk_create(
-                    Authorship(proposal=p, delegate_id=m.delegate_id, membership=m, role="lead")
-                    for p, (_, m) in zip(created, batch, strict=True)
+                world = build_world(
+                    proposals=proposals,
+                    delegates=delegates,
+                    articles=articles,
+                    seed=seed,
+                    batch_size=batch_size,
+                    writer=writer,
                 )
-                through.objects.bulk_create(
-                    through(proposal_id=p.pk, theme_id=t.pk)
-                    for p in created
-                    for t in rng.sample(themes, rng.randint(1, 3))
-                )
-            made += n
-            rate = made / (time.monotonic() - started)
-            self.stdout.write(f"{made} proposals ({rate:.0f}/s)")
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        tasks = [(n, min(batch_size, proposals - n * batch_size)) for n in range(-(-proposals // batch_size))]
+        if workers > 1 and not connection.in_atomic_block:
+            connection.close()  # the forked workers must not share the parent's database socket
+        drop = drop_indexes == "yes" or (drop_indexes == "auto" and proposals >= 50_000)
+        progress = tqdm(
+            total=proposals,
+            unit=" proposals",
+            disable=verbosity == 0,
+            mininterval=1 if os.isatty(2) else 15,
+            desc="seed_synthetic",
+        )
+        made = 0
+        with indexes_dropped(drop) as dropped:
+            for batch in _batches(world, tasks, workers):
+                with transaction.atomic():
+                    for key in PROPOSAL_TABLES:
+                        writer.write(key, batch.rows[key])
+                made += batch.proposals
+                progress.update(batch.proposals)
+            progress.close()
+            loaded = time.monotonic() - started
+            if dropped and verbosity:
+                self.stdout.write(f"building {len(dropped)} indexes …")
+        writer.finish()
+        cache.clear()  # cached counts and facets describe the data before the load
+        elapsed = time.monotonic() - started
         self.stdout.write(
-            self.style.SUCCESS(f"created {made} synthetic proposals in {time.monotonic() - started:.0f}s")
+            self.style.SUCCESS(
+                f"created {made} synthetic proposals in {elapsed:.0f}s ({made / elapsed:.0f}/s; "
+                f"rows {loaded:.0f}s, indexes {elapsed - loaded:.0f}s; {workers} workers)"
+            )
         )

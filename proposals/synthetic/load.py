@@ -1,0 +1,159 @@
+"""Writing synthetic rows fast: PostgreSQL ``COPY`` (psycopg 3), SQLite ``bulk_create``; indexes dropped
+for the load and built after it; ids reserved by the loader; removal of everything synthetic.
+
+Bulk synthetic data is the one place rows are written without ``save()``: no signal runs, the search
+columns are computed by the generator itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import connection, models
+from django.db.models import Max
+
+from proposals.models import (
+    Article,
+    Authorship,
+    Delegate,
+    Membership,
+    Position,
+    Proposal,
+    Quote,
+    QuotePassage,
+    Region,
+)
+from proposals.synthetic import ARTICLE_PREFIX, REGION_PREFIX, SESSION
+from proposals.synthetic.batches import Columns, copy_text
+
+# The tables a load writes, in the order their rows must be written (a row's parents first).
+MODELS: dict[str, type[models.Model]] = {
+    "delegate": Delegate,
+    "membership": Membership,
+    "position": Position,
+    "proposal": Proposal,
+    "authorship": Authorship,
+    "theme": Proposal.themes.through,
+    "quote": Quote,
+    "passage": QuotePassage,
+}
+GENERATED_IDS = {"position", "authorship", "theme", "passage"}  # the database numbers these rows
+PROPOSAL_TABLES = ["proposal", "authorship", "theme", "quote", "passage"]
+
+
+def columns_for(key: str) -> Columns:
+    model = MODELS[key]
+    names, defaults = [], {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key and key in GENERATED_IDS:
+            continue
+        names.append(f.attname)
+        defaults[f.attname] = None if getattr(f, "auto_now", False) or f.primary_key else f.get_default()
+    return Columns(model._meta.db_table, names, defaults)
+
+
+def next_id(model: type[models.Model]) -> int:
+    """The first id after every existing row: the loader numbers its rows from here (one loader at a time)."""
+    return (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+
+class Writer:
+    """Writes rows of one table: COPY text on PostgreSQL, model instances in bulk on SQLite."""
+
+    def __init__(self) -> None:
+        self.copy = connection.vendor == "postgresql"
+        self.columns = {key: columns_for(key) for key in MODELS}
+
+    def write(self, key: str, rows: list[dict[str, Any]] | str) -> None:
+        columns = self.columns[key]
+        if self.copy:
+            text = rows if isinstance(rows, str) else copy_text(columns, rows)
+            if not text:
+                return
+            qn = connection.ops.quote_name
+            sql = f"COPY {qn(columns.table)} ({', '.join(qn(n) for n in columns.names)}) FROM STDIN"
+            with connection.cursor() as cursor, cursor.copy(sql) as copy:
+                copy.write(text)
+            return
+        assert not isinstance(rows, str)
+        model, names = MODELS[key], set(columns.names)
+        model._default_manager.bulk_create(
+            [model(**{k: v for k, v in row.items() if k in names}) for row in rows], batch_size=500
+        )
+
+    def finish(self) -> None:
+        """Move the id sequences past the ids the loader chose."""
+        statements = connection.ops.sequence_reset_sql(no_style(), list(MODELS.values()))
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+@contextlib.contextmanager
+def indexes_dropped(enabled: bool):
+    """PostgreSQL: drop the secondary indexes of the proposal tables for the load, build them after it
+    (faster than maintaining them row by row; the GIN search index most of all). Constraints stay."""
+    if not enabled or connection.vendor != "postgresql":
+        yield []
+        return
+    tables = [MODELS[k]._meta.db_table for k in PROPOSAL_TABLES]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    try:
+        yield [name for name, _ in indexes]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
+
+
+def delete_synthetic() -> dict[str, int]:
+    """Remove every synthetic record (children first) with plain DELETEs: at a million rows the ORM's
+    cascade would load every object to send signals. Returns rows deleted per table."""
+    qn = connection.ops.quote_name
+    t = {k: qn(m._meta.db_table) for k, m in MODELS.items()}
+    article, region = qn(Article._meta.db_table), qn(Region._meta.db_table)
+    mine = f"SELECT id FROM {t['proposal']} WHERE session = %s"
+    people = f"SELECT id FROM {t['delegate']} WHERE note = %s"
+    steps = [
+        (
+            "passage",
+            f"DELETE FROM {t['passage']} WHERE quote_id IN (SELECT id FROM {t['quote']} WHERE proposal_id IN ({mine}))",
+            [SESSION],
+        ),
+        ("quote", f"DELETE FROM {t['quote']} WHERE proposal_id IN ({mine})", [SESSION]),
+        ("authorship", f"DELETE FROM {t['authorship']} WHERE proposal_id IN ({mine})", [SESSION]),
+        ("theme", f"DELETE FROM {t['theme']} WHERE proposal_id IN ({mine})", [SESSION]),
+        ("proposal", f"DELETE FROM {t['proposal']} WHERE session = %s", [SESSION]),
+        ("position", f"DELETE FROM {t['position']} WHERE delegate_id IN ({people})", [SESSION]),
+        ("membership", f"DELETE FROM {t['membership']} WHERE delegate_id IN ({people})", [SESSION]),
+        ("delegate", f"DELETE FROM {t['delegate']} WHERE note = %s", [SESSION]),
+        ("article", f"DELETE FROM {article} WHERE file_name LIKE %s", [f"{ARTICLE_PREFIX}%"]),
+        # Cities before their provinces.
+        (
+            "region",
+            f"DELETE FROM {region} WHERE slug LIKE %s AND parent_id IS NOT NULL",
+            [f"{REGION_PREFIX}%"],
+        ),
+        ("region", f"DELETE FROM {region} WHERE slug LIKE %s", [f"{REGION_PREFIX}%"]),
+    ]
+    counts: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for key, sql, params in steps:
+            cursor.execute(sql, params)
+            counts[key] = counts.get(key, 0) + cursor.rowcount
+    return counts

@@ -1,0 +1,75 @@
+"""EXPLAIN (ANALYZE, BUFFERS) of the queries behind every filter and sort of the list, the API and the admin.
+
+Each queryset is built by the code the pages use (the FilterSets, the admin's changelist), so that the plan
+is the plan the reader's request runs.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+
+from proposals.api.filters import ApiProposalFilterSet
+from proposals.filters import ProposalFilterSet
+from proposals.models import Delegate, Proposal
+
+
+def _explain(qs) -> str:
+    return qs.explain(analyze=True, buffers=True)
+
+
+def query_plans(v: dict) -> list[dict]:
+    site = [
+        ("list, newest first", {}),
+        ("list, oldest first", {"ordering": "date"}),
+        ("list, common theme", {"theme": v["theme"]}),
+        ("list, rare theme", {"theme": v["rare_theme"]}),
+        ("list, theme + body + region", {"theme": v["theme"], "body": "npc", "region": v["region"]}),
+        ("list, delegate", {"delegate": v["delegate"]}),
+        ("list, year", {"year": 2024}),
+        ("search, common word (relevance)", {"q": "人工智能"}),
+        ("search, very common word (relevance)", {"q": "新质生产力"}),
+        ("search, rare word (relevance)", {"q": "耐心资本"}),
+        ("search, rare word, newest first", {"q": "耐心资本", "ordering": "-date"}),
+        (
+            "search, common word + filters",
+            {"q": "人工智能", "theme": v["theme"], "body": "npc", "region": v["region"]},
+        ),
+    ]
+    plans = []
+    for label, data in site:
+        filterset = ProposalFilterSet(data, queryset=Proposal.objects.published())
+        filterset.is_valid()
+        qs = filterset.qs
+        plans.append({"label": f"site {label}: page", "plan": _explain(qs[:20])})
+        plans.append({"label": f"site {label}: count", "plan": _explain(qs.order_by().values("pk"))})
+    for label, data in [
+        ("sync (updated_at)", {"ordering": "updated_at", "updated_after": "2020-01-01T00:00:00Z"})
+    ]:
+        filterset = ApiProposalFilterSet(data, queryset=Proposal.objects.all())
+        filterset.is_valid()
+        plans.append({"label": f"API {label}: page", "plan": _explain(filterset.qs[:21])})
+    plans.extend(_admin_plans())
+    return plans
+
+
+def _admin_plans() -> list[dict]:
+    user = get_user_model().objects.filter(is_superuser=True).first()
+    out = []
+    for model, params in [
+        (Proposal, {}),
+        (Proposal, {"q": "人工智能"}),
+        (Proposal, {"kind__exact": "proposal", "year__exact": "2024"}),
+        (Delegate, {}),
+        (Delegate, {"q": "王"}),
+    ]:
+        request = RequestFactory().get("/", params)
+        request.user = user
+        model_admin = admin.site._registry[model]
+        changelist = model_admin.get_changelist_instance(request)
+        label = f"admin {model._meta.model_name} {params or ''}"
+        out.append(
+            {"label": f"{label}: page", "plan": _explain(changelist.queryset[: model_admin.list_per_page])}
+        )
+    return out
