@@ -20,6 +20,7 @@ from proposals.admin.filters import (
 from proposals.admin.forms import AuthorshipFormSet, QuoteInlineForm
 from proposals.counts import AdminPaginator
 from proposals.models import AuthorRole, Authorship, Delegate, Proposal, Quote, QuotePassage, Theme
+from proposals.numbers import parse_int
 from proposals.selectors import related_count
 
 PEOPLE_MATCH_LIMIT = 10_000  # proposals found through a delegate's name in an admin search
@@ -117,8 +118,8 @@ class ProposalAdmin(EditGuardMixin, admin.ModelAdmin):
                 :PEOPLE_MATCH_LIMIT
             ]
         )
-        if term.isdigit() and len(term) < 19:
-            ids.add(int(term))
+        if (number := parse_int(term)) is not None:  # ASCII digits only: "²".isdigit() is True
+            ids.add(number)
         found = queryset.search(term)
         if ids:
             found = found | queryset.filter(pk__in=sorted(ids)).annotate(search_rank=models.Value(0))
