@@ -12,16 +12,10 @@ from django.conf import settings
 from django.db.models import F, Q
 
 from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
+from proposals.numbers import StrictIntegerField, is_record_id
 from proposals.search import ParsedQuery, parse_query, rank_candidates
 
 MAX_IDS = 500
-MAX_ID_DIGITS = 18  # a 64-bit integer: SQLite cannot even bind 10**20, and PostgreSQL rejects it
-
-
-def is_record_id(text: str) -> bool:
-    """A record id as a URL carries it: digits only, small enough for a 64-bit column (checked before any
-    query)."""
-    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS  # "²".isdigit() is True
 
 
 class IntegerListField(forms.Field):
@@ -60,6 +54,12 @@ class IntegerListFilter(django_filters.Filter):
         if not value:
             return qs
         return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A year: ASCII digits only (the shared strict parser), bounded by min_value/max_value."""
+
+    field_class = StrictIntegerField
 
 
 class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
@@ -110,7 +110,7 @@ class ProposalFilterSet(django_filters.FilterSet):
         queryset=Organisation.objects.all(), method="filter_organisation", label="机构"
     )
     kind = django_filters.MultipleChoiceFilter(choices=ProposalKind.choices, label="类型")
-    year = django_filters.NumberFilter(field_name="year", label="年份", min_value=1949, max_value=2100)
+    year = YearFilter(field_name="year", label="年份", min_value=1949, max_value=2100)
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止")
     updated_after = django_filters.IsoDateTimeFilter(

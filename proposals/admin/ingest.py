@@ -26,6 +26,7 @@ from proposals.ingest.review import (
 )
 from proposals.ingest.service import article_ingest
 from proposals.models import Article, Delegate, Membership, Position, Proposal
+from proposals.numbers import parse_int
 
 
 class ArticleIngestForm(forms.Form):
@@ -201,7 +202,7 @@ class IngestAdminMixin(_ModelAdmin):
     def _review_action(self, request: HttpRequest, article: Article) -> None:
         action = request.POST.get("action", "")
         kind, _, raw_id = request.POST.get("record", "").partition(":")
-        record_id = int(raw_id) if raw_id.isdigit() else None
+        record_id = parse_int(raw_id)  # ASCII digits only: "²".isdigit() is True
         if action == "confirm_all":
             drafts = article_drafts(article)
             count = review_confirm(delegates=drafts.delegates, proposals=drafts.proposals, user=request.user)

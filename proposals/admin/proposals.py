@@ -22,6 +22,7 @@ from proposals.admin.transfer import TransferMixin
 from proposals.admin.workflow import QueueFilter, ReviewedAdminMixin, StatusCountFilter
 from proposals.counts import AdminPaginator
 from proposals.models import AuthorRole, Authorship, Delegate, Proposal, Quote, QuotePassage, Theme
+from proposals.numbers import parse_int
 from proposals.resources import ProposalResource
 from proposals.selectors import related_count
 
@@ -123,8 +124,8 @@ class ProposalAdmin(EditGuardMixin, ReviewedAdminMixin, TransferMixin, HistoryAd
                 :PEOPLE_MATCH_LIMIT
             ]
         )
-        if term.isdigit() and len(term) < 19:
-            ids.add(int(term))
+        if (number := parse_int(term)) is not None:  # ASCII digits only: "²".isdigit() is True
+            ids.add(number)
         found = queryset.search(term)
         if ids:
             found = found | queryset.filter(pk__in=sorted(ids)).annotate(search_rank=models.Value(0))

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from proposals.anchoring import Anchor, Moved, reanchor
 from proposals.models.base import TimeStamped, Versioned
 from proposals.normalise import normalise_article_text, normalise_passage
+from proposals.weblinks import check_web_url
 
 
 def text_hash(text: str) -> str:
@@ -81,6 +82,7 @@ class Article(TimeStamped):
 
     def clean(self) -> None:
         super().clean()
+        check_web_url(self.url)
         self.text = normalise_article_text(self.text or "")
         _, problems = self.text_change_plan()
         if problems:
@@ -88,6 +90,7 @@ class Article(TimeStamped):
 
     def save(self, *args, **kwargs) -> None:
         """Normalise the text; re-anchor every passage of a changed text, or refuse (nothing written)."""
+        check_web_url(self.url)
         self.text = normalise_article_text(self.text or "")
         self.text_hash = text_hash(self.text)
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:

@@ -5,8 +5,15 @@ from django.http import QueryDict
 from django.utils.safestring import SafeString
 
 from proposals.search import highlight, snippet
+from proposals.weblinks import is_web_url
 
 register = template.Library()
+
+
+@register.filter
+def web_href(url: str) -> str:
+    """The URL if it is an http(s) link (proposals.weblinks), else "" (templates then link nothing)."""
+    return url if is_web_url(url) else ""
 
 
 @register.filter
