@@ -6,7 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UV ?= $(if $(wildcard $(BIN)/uv),$(BIN)/uv,uv)
 
-.PHONY: run install install-prod install-test system-deps test test-sqlite test-postgres lint format migrations-check lock bench clean
+# `make serve`: the production stack here (gunicorn, WhiteNoise, PostgreSQL, Redis); see scripts/serve.sh.
+# `make loadtest`: 50 clients against it on 127.0.0.1, a fault run, results into BENCHMARKS.md.
+.PHONY: serve loadtest run install install-prod install-test system-deps test test-sqlite test-postgres lint format migrations-check lock bench clean
 
 # `make run` writes a local .env (DEBUG=1, a generated SECRET_KEY) that the settings read, so that every
 # manage.py command works on this checkout as the README writes it. Production sets real environment
@@ -77,6 +79,12 @@ lock:
 	$(UV) pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/base.lock
 	$(UV) pip compile pyproject.toml --extra prod --python-version 3.11 --generate-hashes -q -o requirements/prod.lock
 	$(UV) pip compile pyproject.toml --extra test --python-version 3.11 --generate-hashes -q -o requirements/test.lock
+
+serve: install-prod system-deps
+	scripts/serve.sh
+
+loadtest: install-test system-deps
+	scripts/loadtest.sh
 
 # make bench [SIZES="10000 100000 1000000"]: writes BENCHMARKS.md (see README, Benchmarks).
 SIZES ?= 10000 100000 1000000

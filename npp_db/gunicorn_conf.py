@@ -1,19 +1,41 @@
-"""gunicorn settings: ``gunicorn -c npp_db/gunicorn_conf.py npp_db.wsgi``.
+"""gunicorn settings (``make serve``; production: ``gunicorn -c npp_db/gunicorn_conf.py npp_db.wsgi``).
 
-The app is loaded once in the master before the workers fork (``preload_app``), and the search
-dictionaries (jieba, OpenCC) with it, so that the workers share those pages instead of each loading its
-own copy on its first search. Workers and the bind address come from GUNICORN_WORKERS and GUNICORN_BIND.
+Chosen for a read-mostly site whose requests are short and partly CPU-bound (templates, jieba):
+- ``gthread`` workers, GUNICORN_WORKERS processes (default: 2 per core) of GUNICORN_THREADS threads
+  (default 4): a slow client or a slow query holds a thread, not a whole process; the processes use the
+  cores. Each thread keeps its own database connection: workers × threads connections per app server
+  (keep it under PostgreSQL's max_connections divided by the number of app servers).
+- ``timeout`` 30 s: a worker silent for longer is killed and replaced (a stuck request never holds it
+  forever); ``graceful_timeout`` 30 s for requests in flight on a restart; ``keepalive`` 5 s behind a
+  load balancer.
+- ``max_requests`` 5000 (± 500): workers are replaced now and then, so that memory never creeps.
+- ``preload_app``: the app and the search dictionaries (jieba, OpenCC) are loaded once in the master before
+  the workers fork, so that the workers share those pages and the first search is not slow.
+- Database connections: DB_CONN_MAX_AGE (60 in ``make serve``) keeps each thread's connection, and
+  CONN_HEALTH_CHECKS (always on, settings.py) replaces one broken by a database restart before it is used.
 """
 
+import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", str(max(2, 2 * multiprocessing.cpu_count()))))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+backlog = 2048
+max_requests = 5000
+max_requests_jitter = 500
 preload_app = True
-accesslog = None
+# Behind a proxy on another host, list its address in FORWARDED_ALLOW_IPS (gunicorn's own variable).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
 
 
-def when_ready(server):  # in the master, after the app is loaded and before any worker forks
+def when_ready(server):
+    """In the master, after the app is loaded and before any worker forks: load the search dictionaries."""
     from proposals.search import warm_up
 
     warm_up()

@@ -1,6 +1,7 @@
 """Settings for npp_db. Every value comes from the environment (see README, "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,12 +39,19 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
+    "import_export",
     "proposals",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "npp_db.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "npp_db.security.SiteThrottleMiddleware",
+    "npp_db.unavailable.DatabaseUnavailableMiddleware",
+    "npp_db.routers.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -51,8 +59,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records the signed-in user as the author of every history entry written during a request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: refuses a login that a lockout forbids.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# dumpdata keeps times to the microsecond (backup and restore round trips exactly: proposals.serialization).
+SERIALIZATION_MODULES = {"json": "proposals.serialization"}
 
 # Benchmarks only (scripts/bench.sh): each response says how many database queries it ran.
 BENCH = env_bool("BENCH", False)
@@ -83,9 +98,26 @@ WSGI_APPLICATION = "npp_db.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        # Connections are kept for DB_CONN_MAX_AGE seconds (0: one per request) and checked before reuse,
+        # so that a connection broken by a database restart is replaced instead of failing a request.
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
+# Read replicas (npp_db/routers.py): anonymous public reads go to one of these, everything else to the
+# primary; a client that wrote reads the primary for REPLICA_PIN_SECONDS. (In tests they mirror default.)
+DATABASE_REPLICAS: list[str] = []
+for _n, _url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{_n}"] = {
+        **dj_database_url.parse(_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["npp_db.routers.PrimaryReplicaRouter"]
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 30, minimum=1)
+
+# Seconds a client is asked to wait (Retry-After of the 503) while the database cannot be reached.
+UNAVAILABLE_RETRY_AFTER = env_int("UNAVAILABLE_RETRY_AFTER", 10, minimum=1)
 if DATABASES["default"]["ENGINE"] not in (
     "django.db.backends.sqlite3",
     "django.db.backends.postgresql",
@@ -101,6 +133,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A per-process cache by default; behind several gunicorn workers set CACHE_URL=redis://host:6379/0 so
 # that API throttling and the bulk-file freshness check are shared.
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", ""))}
+
+# --- Admin login: django-axes (README, "Running in production") ------------------------------------------
+# After ADMIN_LOGIN_FAILURE_LIMIT wrong passwords, the account is locked for every address, and the address
+# for every account, for ADMIN_LOGIN_COOLOFF_MINUTES (each failure during the lockout restarts it). The
+# attempts are kept in the database (every app server sees the same): `manage.py axes_list_attempts` lists
+# them; unlock at once with `manage.py axes_reset_username <name>` or `manage.py axes_reset_ip <address>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # the curators' admin shows curated data only; operators use the commands above
+# Client addresses as the API's throttle reads them: REMOTE_ADDR, or behind API_NUM_PROXIES proxies the
+# address they appended to X-Forwarded-For (never one a client could forge).
+_proxies = env_int("API_NUM_PROXIES", 0)
+AXES_IPWARE_PROXY_COUNT = _proxies or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if _proxies else ("REMOTE_ADDR",)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,11 +196,29 @@ COUNT_EXACT_LIMIT = env_int("COUNT_EXACT_LIMIT", 1000, minimum=1)
 # Curators' edits invalidate them at once (see proposals.caching).
 COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
 
+# --- HTTPS and headers (README, "Running in production") -------------------------------------------------
+# With DEBUG off everything assumes HTTPS; SECURE_COOKIES=0 turns the HTTPS-only measures off together for a
+# plain-HTTP run on 127.0.0.1 (benchmarks, load tests). Behind a proxy that terminates TLS, set
+# SECURE_PROXY_SSL_HEADER=1 (and make the proxy set X-Forwarded-Proto, and strip it from clients).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+_HTTPS = not DEBUG and env_bool("SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", False) else None
+)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# "preload" in the header allows submitting the domain to browsers' HTTPS-only list (a separate, manual step).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _HTTPS)
+# Health checks come from the load balancer over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$"]
+
 
 LOGGING = {
     "version": 1,
@@ -191,6 +265,13 @@ REST_FRAMEWORK: dict = {
     # Every error body in Chinese with a stable `code` (proposals/api/errors.py).
     "EXCEPTION_HANDLER": "proposals.api.errors.exception_handler",
 }
+# Public HTML pages per client address (the API has its own throttle): "<n>/<second|minute|hour|day>", or
+# "off"; a search counts SITE_SEARCH_COST times. Shared between workers through the cache (CACHE_URL).
+# Off by default with DEBUG (tests, development); 300/minute otherwise.
+_site_rate = env_str("SITE_THROTTLE", "off" if DEBUG else "300/minute").strip()
+SITE_THROTTLE = "" if _site_rate in ("", "off") else _throttle_rate("SITE_THROTTLE", _site_rate)
+SITE_SEARCH_COST = env_int("SITE_SEARCH_COST", 5, minimum=1)
+
 # Bulk files (/api/v1/bulk/): regenerated by the first request after the data changed, which takes about
 # 30 s per 100,000 proposals. On a large database set this to 0 and run `manage.py export_bulk --if-stale`
 # from cron: requests then serve the files it wrote.

@@ -24,6 +24,7 @@ import yaml
 from proposals.models import Body, OrganisationKind, ProposalKind, RegionLevel
 from proposals.names import strip_honorific
 from proposals.normalise import normalise_article_text
+from proposals.weblinks import is_web_url
 
 PUBLISHED = "published"
 TIMESTAMP = "2024-03-15T00:00:00Z"
@@ -115,6 +116,11 @@ def build(source: Path, articles_dir: Path) -> Built:
 
 
 def _article(index: _Index, a: dict, articles_dir: Path) -> dict:
+    url = a.get("url") or ""
+    _require(
+        not url or is_web_url(url),
+        f"article {a.get('id')}: url must be http:// or https://, not {url[:60]!r}",
+    )
     text = normalise_article_text((articles_dir / a["file"]).read_text(encoding="utf-8"))
     index.articles[a["id"]] = text
     return _obj(
@@ -124,7 +130,7 @@ def _article(index: _Index, a: dict, articles_dir: Path) -> dict:
             title=a["title"],
             outlet=a.get("outlet") or "",
             published_on=a.get("published_on"),
-            url=a.get("url") or "",
+            url=url,
             file_name=a["file"],
             text=text,
             text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),

@@ -12,17 +12,11 @@ from django.conf import settings
 from django.db.models import F, Q
 
 from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
+from proposals.numbers import StrictIntegerField, is_record_id
 from proposals.search import ParsedQuery, parse_query, rank_candidates
 from proposals.search_themes import themes_named_in
 
 MAX_IDS = 500
-MAX_ID_DIGITS = 18  # a 64-bit integer: SQLite cannot even bind 10**20, and PostgreSQL rejects it
-
-
-def is_record_id(text: str) -> bool:
-    """A record id as a URL carries it: digits only, small enough for a 64-bit column (checked before any
-    query)."""
-    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS  # "²".isdigit() is True
 
 
 class CommaSeparatedMultiple(forms.SelectMultiple):
@@ -76,6 +70,12 @@ class IntegerListFilter(django_filters.Filter):
         return qs.filter(**{f"{self.field_name}__in": value})
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A year: ASCII digits only (the shared strict parser), bounded by min_value/max_value."""
+
+    field_class = StrictIntegerField
+
+
 class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
     """Records chosen by id: a value that is not a record id is invalid before any query."""
 
@@ -100,7 +100,7 @@ class QueryField(forms.CharField):
         super().__init__(*args, **kwargs)
         for validator in self.validators:
             if getattr(validator, "code", "") == "null_characters_not_allowed":
-                validator.message = "不能包含空字符（U+0000）。"
+                validator.message = "不能包含空字符（U+0000）。"  # type: ignore[attr-defined]
 
 
 class QueryFilter(django_filters.CharFilter):
@@ -144,7 +144,7 @@ class ProposalFilterSet(django_filters.FilterSet):
         queryset=Organisation.objects.all(), method="filter_organisation", label="机构", widget=MULTI
     )
     kind = django_filters.MultipleChoiceFilter(choices=ProposalKind.choices, label="类型", widget=MULTI)
-    year = django_filters.NumberFilter(field_name="year", label="年份", min_value=1949, max_value=2100)
+    year = YearFilter(field_name="year", label="年份", min_value=1949, max_value=2100)
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="日期起")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="日期止")
     updated_after = django_filters.IsoDateTimeFilter(

@@ -124,7 +124,7 @@ def blocks(paragraphs: list[list[Segment]], top: int = 2) -> list[Block]:
     for paragraph in paragraphs:
         first = paragraph[0] if paragraph else None
         match = _HEADING.match(first.text) if first is not None else None
-        if match is None:
+        if first is None or match is None:
             out.append(Block("p", paragraph))
             continue
         level = min(6, top + len(match.group(1)) - 1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -340,7 +341,7 @@ def _verbatim_condition(query: ParsedQuery) -> Q:
 
 
 def _rank(query: ParsedQuery):
-    rank = Value(0, output_field=IntegerField())
+    rank: Any = Value(0, output_field=IntegerField())
     for word in query.words:
         title_hit = Case(
             When(search_title__contains=word, then=Value(TITLE_WEIGHT)),
@@ -383,7 +384,7 @@ def _apply_expanded_search(qs: QuerySet, query: ParsedQuery) -> QuerySet:
             .order_by()
             .values("proposal_id")
         )
-        ids = tagged if ids is None else ids.union(tagged)
+        ids = tagged if ids is None else ids.union(tagged)  # type: ignore[assignment]
     rank = Case(*ranks, default=Value(0), output_field=IntegerField()) if ranks else Value(0)
     return qs.filter(pk__in=ids).annotate(search_rank=rank)
 
@@ -407,6 +408,16 @@ def rank_candidates(qs: QuerySet, limit: int) -> QuerySet:
     return bounded
 
 
+def _folded(text: str) -> str:
+    """The text simplified and lower-cased character by character, as long as the text itself, so that an
+    index into it is an index into the text ("İ".lower() is two characters: its first is kept; a phrase conversion of OpenCC
+    may change the length: then the text is only lower-cased)."""
+    simplified = to_simplified(text)
+    if len(simplified) != len(text):
+        simplified = text
+    return "".join(c.lower()[:1] or c for c in simplified)
+
+
 def snippet(text: str, query: ParsedQuery | None, width: int = 120) -> str:
     """A window of the text around the first query word (the start of the text without a query)."""
     text = text or ""
@@ -414,7 +425,7 @@ def snippet(text: str, query: ParsedQuery | None, width: int = 120) -> str:
         return text
     start = 0
     if query:
-        lowered = to_simplified(text).lower()
+        lowered = _folded(text)
         hits = [i for i in (lowered.find(w) for w in query.highlight_words) if i >= 0]
         if hits:
             start = max(0, min(hits) - width // 4)
@@ -445,13 +456,12 @@ def highlight(text: str, query: ParsedQuery | None) -> SafeString:
     if not query:
         return escape(text)
     words = [w for w in query.highlight_words if w]
-    simplified = to_simplified(text)
-    lowered = (simplified if len(simplified) == len(text) else text).lower()
+    lowered = _folded(text)
     marks = [False] * len(text)
     for word in words:
         start = lowered.find(word)
         while start >= 0:
-            for i in range(start, start + len(word)):
+            for i in range(start, min(start + len(word), len(marks))):
                 marks[i] = True
             start = lowered.find(word, start + 1)
     out: list[str] = []

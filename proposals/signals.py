@@ -4,7 +4,7 @@ proposals.changes: syncing clients see it, and the search columns follow.
 Fixture loading saves with raw=True and is skipped here: load_corpus touches and reindexes afterwards.
 """
 
-from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from proposals import changes
@@ -22,6 +22,7 @@ from proposals.models import (
     Region,
     Theme,
 )
+from proposals.weblinks import check_web_url
 
 CURATED = [
     Article,
@@ -61,3 +62,9 @@ def themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
             changes.touch(proposals=pk_set or ())
     elif action in ("post_add", "post_remove", "post_clear"):
         changes.touch(proposals=[instance.pk])
+
+
+@receiver(pre_save, sender=Article, dispatch_uid="article-web-url")
+def article_web_url(sender, instance, raw=False, **kwargs):
+    """Fixture loads (loaddata, load_corpus) save raw, around Article.save(): the link rule holds there too."""
+    check_web_url(instance.url)

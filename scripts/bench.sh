@@ -23,7 +23,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # Production-like: DEBUG off, persistent connections; the API throttle raised and query counts in a header.
-export DEBUG=0 SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=127.0.0.1 SECURE_COOKIES=0 BENCH=1 \
+export DEBUG=0 SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=127.0.0.1 SECURE_COOKIES=0 BENCH=1 SITE_THROTTLE=off \
   DB_CONN_MAX_AGE=600 API_THROTTLE_ANON=999999999/minute API_BULK_GENERATE_ON_REQUEST=0 \
   GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}" PYTHONUNBUFFERED=1
 PG_EXTRA_OPTS="-c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=4GB" \

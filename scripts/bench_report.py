@@ -93,7 +93,7 @@ def size_section(size: str, r: dict) -> list[str]:
         )
     ceiling = r["throughput"][0]["rps"] or 1
     out += ["", "Throughput, 50 concurrent clients (`hey`), same gunicorn:", ""]
-    out += ["| path | requests/s | p95 ms | share of /healthz | status codes |", "|---|---:|---:|---:|---|"]
+    out += ["| path | requests/s | p95 ms | share of /livez | status codes |", "|---|---:|---:|---:|---|"]
     for t in r["throughput"]:
         out.append(
             f"| `{t['path']}` | {t['rps']:,.0f} | {fmt(t['p95'])} | {100 * t['rps'] / ceiling:.0f}% | {t['codes']} |"

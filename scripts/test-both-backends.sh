@@ -13,12 +13,17 @@ export DEBUG=1
 mkdir -p test-artifacts
 work="$(mktemp -d /tmp/npp-test.XXXXXX)"
 . scripts/lib/pg.sh
+. scripts/lib/redis.sh
 
 cleanup() {
+  stop_redis
   stop_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
+
+# The shared-cache tests run against a real Redis (tests/test_shared_cache.py reads REDIS_URL).
+start_redis "$work" || echo "no Redis: the shared-cache tests will be skipped"
 
 declare -A result
 status=0
@@ -27,7 +32,11 @@ for backend in "${backends[@]}"; do
   echo "======================== backend: $backend ========================"
   case "$backend" in
     sqlite) export DATABASE_URL="sqlite:///$work/npp_db.sqlite3" ;;
-    postgresql) start_postgres "$work" || { result[$backend]="could not start"; status=1; continue; } ;;
+    postgresql)
+      start_postgres "$work" || { result[$backend]="could not start"; status=1; continue; }
+      # A real streaming replica for tests/test_replicas.py (skipped without it).
+      start_standby "$work" || echo "no standby: the replica tests will be skipped"
+      ;;
     *) echo "unknown backend $backend"; exit 2 ;;
   esac
   cov=()

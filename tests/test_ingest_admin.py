@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from proposals.models import Article, Delegate, Proposal, ReviewStatus
 
+pytest_plugins = ["tests.curation_users"]
+
 INVENTED = (
     "测试材料（虚构）：两会代表委员谈创新\n\n"
     "全国人大代表、星河智造有限公司董事长王晓明表示，要加快建设智能工厂。\n\n"
@@ -128,3 +130,23 @@ def test_doubtful_match_is_flagged_on_the_review_page(curator_client, corpus):
     page = curator_client.get(response["Location"])
     assert "可能与已有同名人物重复" in page.content.decode()
     assert Delegate.objects.filter(name="马新强").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_curator_confirms_to_review_and_cannot_reject(alice_client, corpus):
+    """A curator may not publish: confirming sends the drafts to review; rejecting (a delete) is refused
+    with a message on the page, and nothing is removed."""
+    _ingest(alice_client)
+    article = Article.objects.get(title="测试材料（虚构）：两会代表委员谈创新")
+    url = reverse("admin:proposals_article_review", args=[article.pk])
+    wang, chen = Delegate.objects.get(name="王晓明"), Delegate.objects.get(name="陈立新")
+    response = alice_client.post(url, {"action": "confirm", "record": f"delegate:{wang.pk}"}, follow=True)
+    assert response.status_code == 200 and "待审核" in response.content.decode()
+    wang.refresh_from_db()
+    assert wang.status == ReviewStatus.IN_REVIEW
+    response = alice_client.post(url, {"action": "reject", "record": f"delegate:{chen.pk}"}, follow=True)
+    assert response.status_code == 200 and "不能驳回" in response.content.decode()
+    assert Delegate.objects.filter(pk=chen.pk).exists()
+    alice_client.post(url, {"action": "confirm_all"})
+    assert not Proposal.objects.filter(quotes__article=article, status=ReviewStatus.PUBLISHED).exists()
+    assert Proposal.objects.filter(quotes__article=article, status=ReviewStatus.IN_REVIEW).exists()

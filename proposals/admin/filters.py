@@ -19,6 +19,7 @@ from proposals.models import (
     RegionLevel,
     Theme,
 )
+from proposals.numbers import is_record_id
 
 
 class _Filter(admin.SimpleListFilter):
@@ -94,7 +95,7 @@ class ProposalArticleFilter(_Filter):
         return [(str(a.pk), a.title if len(a.title) <= 24 else f"{a.title[:24]}…") for a in articles]
 
     def apply(self, queryset, value):
-        if not value.isdigit():
+        if not is_record_id(value):
             return queryset.none()
         return queryset.filter(Exists(Quote.objects.filter(proposal=OuterRef("pk"), article_id=int(value))))
 

@@ -26,6 +26,13 @@ from proposals.ingest.review import (
 )
 from proposals.ingest.service import article_ingest
 from proposals.models import Article, Delegate, Membership, Position, Proposal
+from proposals.numbers import parse_int
+
+
+def _check_reject(request: HttpRequest, model: type[Delegate] | type[Proposal]) -> None:
+    """Rejecting deletes the drafts this article added: only who may delete such records may reject."""
+    if not request.user.has_perm(f"proposals.delete_{model._meta.model_name}"):
+        raise PermissionDenied(f"没有删除{model._meta.verbose_name}的权限，不能驳回：请交给编辑处理。")
 
 
 class ArticleIngestForm(forms.Form):
@@ -185,7 +192,10 @@ class IngestAdminMixin(_ModelAdmin):
         if request.method == "POST":
             if not self.has_change_permission(request, article):
                 raise PermissionDenied
-            self._review_action(request, article)
+            try:
+                self._review_action(request, article)
+            except PermissionDenied as refused:  # the curator stays on the page, told why
+                messages.error(request, str(refused) or "没有权限执行这个操作。")
             return HttpResponseRedirect(request.path)
         drafts = article_drafts(article)
         context = {
@@ -201,25 +211,29 @@ class IngestAdminMixin(_ModelAdmin):
     def _review_action(self, request: HttpRequest, article: Article) -> None:
         action = request.POST.get("action", "")
         kind, _, raw_id = request.POST.get("record", "").partition(":")
-        record_id = int(raw_id) if raw_id.isdigit() else None
+        record_id = parse_int(raw_id)  # ASCII digits only: "²".isdigit() is True
         if action == "confirm_all":
             drafts = article_drafts(article)
-            count = review_confirm(delegates=drafts.delegates, proposals=drafts.proposals, user=request.user)
-            messages.success(request, f"已确认并发布 {count} 条记录。")
+            count, state = review_confirm(
+                delegates=drafts.delegates, proposals=drafts.proposals, user=request.user
+            )
+            messages.success(request, f"已确认 {count} 条记录（{state}）。")
         elif action in ("confirm", "reject") and kind == "delegate" and record_id:
             delegate = get_object_or_404(Delegate, pk=record_id)
             if action == "confirm":
-                review_confirm(delegates=[delegate], proposals=[], user=request.user)
-                messages.success(request, f"已确认并发布：{delegate}")
+                _, state = review_confirm(delegates=[delegate], proposals=[], user=request.user)
+                messages.success(request, f"已确认（{state}）：{delegate}")
             else:
+                _check_reject(request, Delegate)
                 review_reject_delegate(article=article, delegate=delegate)
                 messages.success(request, f"已驳回：{delegate}")
         elif action in ("confirm", "reject") and kind == "proposal" and record_id:
             proposal = get_object_or_404(Proposal, pk=record_id)
             if action == "confirm":
-                review_confirm(delegates=[], proposals=[proposal], user=request.user)
-                messages.success(request, f"已确认并发布：{proposal}")
+                _, state = review_confirm(delegates=[], proposals=[proposal], user=request.user)
+                messages.success(request, f"已确认（{state}）：{proposal}")
             else:
+                _check_reject(request, Proposal)
                 review_reject_proposal(article=article, proposal=proposal)
                 messages.success(request, f"已驳回：{proposal}")
         elif action == "promote":

@@ -49,7 +49,8 @@ def exception_handler(exc, context):
         response.data = {"code": "invalid_parameter", "detail": _invalid_detail(list(errors)), **errors}
         return response
     if isinstance(exc, exceptions.Throttled):
-        wait = f"请在 {exc.wait:.0f} 秒后重试。" if exc.wait is not None else "请稍后重试。"
+        seconds = getattr(exc, "wait", None)
+        wait = f"请在 {seconds:.0f} 秒后重试。" if seconds is not None else "请稍后重试。"
         response.data = {"code": "throttled", "detail": f"请求过于频繁，{wait}"}
         return response
     if isinstance(exc, exceptions.APIException):

@@ -28,6 +28,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
+from proposals.numbers import parse_int
+
 MAX_PAGE_SIZE = 500
 COUNT_LIMIT = 10_000
 _SALT = "npp_db.api.cursor"
@@ -135,7 +137,8 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None or raw == "":
             return cast(int, api_settings.PAGE_SIZE)
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        size = parse_int(raw, minimum=1, maximum=self.max_page_size)
+        if size is None:
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -143,7 +146,7 @@ class KeysetPagination(BasePagination):
                     ]
                 }
             )
-        return int(raw)
+        return size
 
     def _decode_cursor(self, request, qs: QuerySet, keys: list[Key]) -> tuple[bool, list[Any]] | None:
         raw = request.query_params.get(self.cursor_query_param)

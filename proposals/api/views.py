@@ -7,8 +7,10 @@ knows what to delete.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
-from django.db.models import IntegerField, QuerySet, Value
+from django.db.models import IntegerField, Q, QuerySet, Value
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -183,6 +185,27 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         """A list filtered by updated_after: unpublished records come as tombstones."""
         return self.action == "list" and bool(self.request.query_params.get("updated_after"))
 
+    # What a tombstone may be chosen by: which records, and in what order; never what they say.
+    SYNC_PARAMETERS = ("updated_after", "ordering", "id")
+
+    def filter_queryset(self, queryset):
+        """In a sync (updated_after), the filters run over what is public now; a record no longer public is
+        listed as a tombstone whatever the other filters say, so that its current, unpublished text (a
+        withdrawn record edited since) never decides whether it is listed."""
+        model = queryset.model
+        if not self.is_sync or not hasattr(model.objects, "ever_published"):  # no tombstones here
+            return super().filter_queryset(queryset)
+        public = model.objects.published().values("pk")
+        matched = super().filter_queryset(queryset.filter(pk__in=public)).order_by().values("pk")
+        data = self.request.query_params
+        sync_data = {
+            k: data.getlist(k) if k == "id" else data.get(k) for k in self.SYNC_PARAMETERS if k in data
+        }
+        filterset_class = self.filterset_class  # type: ignore[attr-defined]
+        tombstones = filterset_class(sync_data, queryset=queryset.exclude(pk__in=public)).qs
+        either = queryset.filter(Q(pk__in=matched) | Q(pk__in=tombstones.order_by().values("pk")))
+        return filterset_class(sync_data, queryset=either).qs
+
     def get_object(self):
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         if not is_record_id(value):
@@ -301,7 +324,13 @@ def _id_or_slug(what: str) -> OpenApiParameter:
     )
 
 
-class SlugLookupMixin:
+if TYPE_CHECKING:
+    from rest_framework.generics import GenericAPIView as _ViewBase
+else:
+    _ViewBase = object
+
+
+class SlugLookupMixin(_ViewBase):
     """Records named by slug everywhere else (themes, regions) are found by slug or by id."""
 
     def get_object(self):

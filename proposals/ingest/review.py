@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from proposals import workflow
 from proposals.ingest.extract import SkippedPerson, extract_article
 from proposals.models import (
     Article,
@@ -23,7 +24,6 @@ from proposals.models import (
     Quote,
     ReviewStatus,
 )
-from proposals.services import delegate_publish, proposal_publish
 
 
 @dataclass
@@ -74,9 +74,18 @@ def article_drafts(article: Article) -> ArticleDrafts:
 
 
 @transaction.atomic
-def review_confirm(*, delegates: list[Delegate], proposals: list[Proposal], user: Any = None) -> int:
-    """Publish the confirmed records (delegates first: a published proposal shows its people)."""
-    return delegate_publish(delegates=delegates, user=user) + proposal_publish(proposals=proposals, user=user)
+def review_confirm(
+    *, delegates: list[Delegate], proposals: list[Proposal], user: Any = None
+) -> tuple[int, str]:
+    """Confirm these drafts: an editor publishes them, a curator (who may not publish) sends them to
+    review. Delegates first: a published proposal shows its people. Returns (how many moved, the state)."""
+    name = "publish" if all(workflow.can(user, m, "publish") for m in (Delegate, Proposal)) else "submit"
+    moved = sum(
+        workflow.transition(model=model, pks=[r.pk for r in records], name=name, user=user)
+        for model, records in ((Delegate, delegates), (Proposal, proposals))
+        if records
+    )
+    return moved, ("已发布" if name == "publish" else "待审核")
 
 
 @transaction.atomic

@@ -7,10 +7,12 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from proposals.anchoring import Anchor, Moved, reanchor
 from proposals.models.base import TimeStamped, Versioned
 from proposals.normalise import normalise_article_text, normalise_passage
+from proposals.weblinks import check_web_url
 
 
 def text_hash(text: str) -> str:
@@ -27,6 +29,8 @@ class Article(TimeStamped):
         "全文", help_text="保存时统一换行符等格式；改动被引用的文字时，引文会重新定位或被拒绝"
     )
     text_hash = models.CharField("全文指纹", max_length=64, editable=False, db_index=True, default="")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "来源文章"
@@ -78,6 +82,7 @@ class Article(TimeStamped):
 
     def clean(self) -> None:
         super().clean()
+        check_web_url(self.url)
         self.text = normalise_article_text(self.text or "")
         _, problems = self.text_change_plan()
         if problems:
@@ -85,6 +90,7 @@ class Article(TimeStamped):
 
     def save(self, *args, **kwargs) -> None:
         """Normalise the text; re-anchor every passage of a changed text, or refuse (nothing written)."""
+        check_web_url(self.url)
         self.text = normalise_article_text(self.text or "")
         self.text_hash = text_hash(self.text)
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
@@ -148,6 +154,8 @@ class Quote(TimeStamped):
     article = models.ForeignKey(
         Article, verbose_name="来源文章", on_delete=models.PROTECT, related_name="quotes"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "引文"
@@ -217,6 +225,8 @@ class QuotePassage(Versioned):
     start = models.PositiveIntegerField("起始位置", blank=True, help_text="在文章全文中的字符位置（从 0 起）")
     end = models.PositiveIntegerField("结束位置", blank=True)
     text = models.TextField("原文")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "引文段落"

@@ -7,8 +7,15 @@ from django.utils.safestring import SafeString
 from proposals.passages import blocks
 from proposals.search import highlight, matching_sentence, snippet
 from proposals.search_themes import matched_by_theme
+from proposals.weblinks import is_web_url
 
 register = template.Library()
+
+
+@register.filter
+def web_href(url: str) -> str:
+    """The URL if it is an http(s) link (proposals.weblinks), else "" (templates then link nothing)."""
+    return url if is_web_url(url) else ""
 
 
 @register.filter

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page
 
 from proposals.counts import EstimatedPaginator
+from proposals.numbers import parse_int
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE_NUMBER = 10**9 - 1
 
 
 @dataclass
@@ -24,8 +26,7 @@ class Paged:
 
 
 def _positive_int(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 and int(raw) > 0 else None
+    return parse_int(raw, minimum=1, maximum=MAX_PAGE_NUMBER)
 
 
 def paginate(request, queryset, default_size: int = DEFAULT_PAGE_SIZE) -> Paged:

@@ -27,7 +27,34 @@ start_postgres() {
 }
 
 stop_postgres() {
+  stop_standby
   if [ -n "$pg_data" ] && [ -f "$pg_data/postmaster.pid" ]; then
     "${runas[@]}" "$pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+}
+
+# start_standby WORKDIR: a streaming replica of the cluster start_postgres started, made by pg_basebackup -R
+# as the same unprivileged user, hot standby on its own socket and port. Exports REPLICA_TEST_HOST and
+# REPLICA_TEST_PORT (tests/test_replicas.py); stop_postgres stops it too.
+standby_data=""
+
+start_standby() {
+  local work="$1" bin port primary_port
+  bin="$(scripts/find-pg-bin.sh)" || return 1
+  primary_port="${DATABASE_URL##*port=}"
+  standby_data="$work/standby"
+  port=$(( primary_port + 1 ))
+  "${runas[@]}" "$bin/pg_basebackup" -h "$work" -p "$primary_port" -U postgres -D "$standby_data" -R -X stream \
+    >"$work/basebackup.log" 2>&1 || { cat "$work/basebackup.log"; standby_data=""; return 1; }
+  "${runas[@]}" "$pg_ctl" -D "$standby_data" -l "$work/standby.log" -w \
+    -o "-k $work -p $port -c listen_addresses='' -c hot_standby=on -c fsync=off" start >/dev/null \
+    || { cat "$work/standby.log"; standby_data=""; return 1; }
+  export REPLICA_TEST_HOST="$work" REPLICA_TEST_PORT="$port"
+  echo "PostgreSQL streaming standby started (port $port)"
+}
+
+stop_standby() {
+  if [ -n "$standby_data" ] && [ -f "$standby_data/postmaster.pid" ]; then
+    "${runas[@]}" "$pg_ctl" -D "$standby_data" -m immediate stop >/dev/null 2>&1 || true
   fi
 }

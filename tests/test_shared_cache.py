@@ -1,0 +1,83 @@
+"""The shared cache against a real Redis server (started by scripts/test-both-backends.sh, REDIS_URL):
+the public pages' and the API's throttles count in Redis, so that every worker and every app server sees
+the same counts (no state in processes)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+
+from npp_db.env import cache_from_url
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not REDIS_URL, reason="no Redis server (scripts/test-both-backends.sh starts one)"),
+]
+
+
+@pytest.fixture
+def redis_cache(settings):
+    import redis
+
+    # A database of its own per xdist worker, emptied before and after.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
+    url = REDIS_URL.rsplit("/", 1)[0] + f"/{1 + int(worker) % 15}"
+    settings.CACHES = {"default": cache_from_url(url)}
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield client, url
+    client.flushdb()
+
+
+def test_the_cache_is_redis(redis_cache):
+    client, _ = redis_cache
+    cache.set("probe", "值", 30)
+    assert cache.get("probe") == "值"
+    assert any(b"probe" in key for key in client.keys("*"))
+
+
+def test_site_throttle_counts_in_redis_for_every_process(client, corpus, redis_cache, settings):
+    redis_client, url = redis_cache
+    settings.SITE_THROTTLE = "3/minute"
+    assert [client.get("/themes/", REMOTE_ADDR="10.1.0.1").status_code for _ in range(2)] == [200, 200]
+    keys = [k.decode() for k in redis_client.keys("*throttle_site_10.1.0.1*")]
+    assert len(keys) == 1
+    # Another process (another worker, another app server) reads the same history: two requests made.
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.cache import cache\n"
+        "print(len(cache.get('throttle_site_10.1.0.1') or []))\n"
+    )
+    env = {
+        **os.environ,
+        "CACHE_URL": url,
+        "DEBUG": "1",
+        "ENV_FILE": "/nonexistent",
+        "DJANGO_SETTINGS_MODULE": "npp_db.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "2"
+    assert client.get("/themes/", REMOTE_ADDR="10.1.0.1").status_code == 200
+    assert client.get("/themes/", REMOTE_ADDR="10.1.0.1").status_code == 429
+
+
+def test_api_throttle_counts_in_redis(client, corpus, redis_cache, settings):
+    redis_client, _ = redis_cache
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/minute"}}
+    statuses = [client.get("/api/v1/themes/", REMOTE_ADDR="10.1.0.2").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert redis_client.keys("*throttle_anon_10.1.0.2*")
