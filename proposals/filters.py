@@ -24,7 +24,11 @@ class CommaSeparatedMultiple(forms.SelectMultiple):
     with commas (``theme=a,b``), or both; each value counts once, and any of them matches."""
 
     def value_from_datadict(self, data, files, name):
-        values = super().value_from_datadict(data, files, name) or []
+        values = super().value_from_datadict(data, files, name)
+        if values is None:
+            values = []
+        elif not isinstance(values, list | tuple):  # a plain dict (not a QueryDict) holds one value
+            values = [values]
         parts = (part.strip() for value in values for part in str(value).split(","))
         return list(dict.fromkeys(part for part in parts if part))
 
