@@ -36,7 +36,7 @@ from proposals.ingest.text import normalise_article_text
 DROP = "drop"
 
 # Every field of a record, with its value when the curated file leaves it out (curation.build's defaults).
-DELEGATE_DEFAULTS: dict[str, Any] = {"note": "", "aliases": []}
+DELEGATE_DEFAULTS: dict[str, Any] = {"note": "", "aliases": [], "memberships": [], "positions": []}
 MEMBERSHIP_DEFAULTS: dict[str, Any] = {
     "region": None,
     "sector": "",
@@ -159,7 +159,7 @@ def drafts(reference: Mapping[str, Any], articles_dir: Path) -> dict[str, Any]:
                     **DELEGATE_DEFAULTS,
                     "aliases": list(draft.aliases),
                     "memberships": [],
-                    "positions": [],
+                    "positions": [],  # new lists, not the defaults' own
                 }
             seats = _draft_memberships(record, draft, article["id"], reference["regions"], ids)
             _draft_positions(record, draft, article["id"], ids)
@@ -277,7 +277,9 @@ def spelled_out(curation: Mapping[str, Any], texts: Mapping[int, str]) -> dict[s
 # ---- corrections: derive and apply ----
 
 
-def _diff(draft: Mapping[str, Any], curated: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+def _diff(
+    draft: Mapping[str, Any], curated: Mapping[str, Any], defaults: Mapping[str, Any]
+) -> dict[str, Any]:
     """The fields of ``curated`` that ``draft`` does not have (keyed lists item by item)."""
     out: dict[str, Any] = {}
     for field, value in curated.items():
@@ -339,7 +341,9 @@ def _chars(quote: Mapping[str, Any]) -> set[int]:
     return {i for start, end in quote["passages"] for i in range(start, end)}
 
 
-def match_proposals(draft: list[dict[str, Any]], curated: list[dict[str, Any]], names: Mapping[int, str]) -> dict[int, str]:
+def match_proposals(
+    draft: list[dict[str, Any]], curated: list[dict[str, Any]], names: Mapping[int, str]
+) -> dict[int, str]:
     """Curated proposal (index) -> the key of the draft it corrects: the same lead delegate and article,
     the passages of its first quote overlapping the most (each draft corrects one proposal at most)."""
     pairs = []
