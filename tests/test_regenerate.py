@@ -102,13 +102,11 @@ def test_sizes_of_the_corrections_against_the_curated_file():
 DRAFT = {
     "delegates": [
         {
-            "id": 1,
             "name": "甲",
             "note": "",
             "aliases": [],
             "memberships": [
                 {
-                    "id": 1,
                     "body": "npc",
                     "region": None,
                     "sector": "",
@@ -120,11 +118,10 @@ DRAFT = {
             ],
             "positions": [],
         },
-        {"id": 2, "name": "乙", "note": "", "aliases": [], "memberships": [], "positions": []},
+        {"name": "乙", "note": "", "aliases": [], "memberships": [], "positions": []},
     ],
     "proposals": [
         {
-            "id": 1,
             "title": "草稿",
             "summary": "",
             "kind": "view",
@@ -132,12 +129,11 @@ DRAFT = {
             "date": None,
             "session": "",
             "themes": [],
-            "authors": [{"delegate": 1, "role": "lead", "membership": 1}],
-            "quotes": [{"id": 1, "article": 1, "passages": [[10, 20]]}],
+            "authors": [{"delegate": "甲", "role": "lead", "membership": "npc@1"}],
+            "quotes": [{"article": 1, "passages": [[10, 20]]}],
             "_delegate": "甲",
         },
         {
-            "id": 2,
             "title": "草稿二",
             "summary": "",
             "kind": "view",
@@ -145,49 +141,53 @@ DRAFT = {
             "date": None,
             "session": "",
             "themes": [],
-            "authors": [{"delegate": 2, "role": "lead", "membership": None}],
-            "quotes": [{"id": 2, "article": 1, "passages": [[30, 40]]}],
+            "authors": [{"delegate": "乙", "role": "lead", "membership": None}],
+            "quotes": [{"article": 1, "passages": [[30, 40]]}],
             "_delegate": "乙",
         },
     ],
 }
 
 
-def test_apply_overrides_drops_and_adds():
+def test_apply_overrides_drops_adds_and_numbers():
     corrections = yaml.safe_load(
         """
 delegates:
-  甲: {note: 核对过, memberships: {npc@1: {region: hubei}, cppcc@1: {id: 2, body: cppcc, article: 1}}}
+  甲: {note: 核对过, memberships: {npc@1: {region: hubei}, cppcc@1: {id: 7, body: cppcc, article: 1}}}
   乙: drop
-  丙: {id: 3, name: 丙}
+  丙: {id: 5, name: 丙}
 proposals:
   甲@1:10: {title: 定稿, quotes: {'1': {passages: [[8, 20]]}}}
   乙@1:30: drop
 """
     )
     result = regen.apply(DRAFT, corrections)
-    assert [d["name"] for d in result["delegates"]] == ["甲", "丙"]
+    assert [(d["id"], d["name"]) for d in result["delegates"]] == [(1, "甲"), (5, "丙")]
     first = result["delegates"][0]
     assert first["note"] == "核对过"
-    assert [(m["body"], m["region"], m["role"]) for m in first["memberships"]] == [
-        ("npc", "hubei", "member"),
-        ("cppcc", None, "member"),
+    assert [(m["id"], m["body"], m["region"], m["role"]) for m in first["memberships"]] == [
+        (1, "npc", "hubei", "member"),
+        (7, "cppcc", None, "member"),
     ]
     assert result["delegates"][1]["memberships"] == []
-    assert [p["title"] for p in result["proposals"]] == ["定稿"]
-    assert result["proposals"][0]["quotes"][0]["passages"] == [[8, 20]]
-    assert "_delegate" not in result["proposals"][0]
+    [proposal] = result["proposals"]
+    assert (proposal["id"], proposal["title"]) == (1, "定稿")
+    assert proposal["quotes"] == [{"id": 1, "article": 1, "passages": [[8, 20]]}]
+    assert proposal["authors"] == [{"delegate": 1, "role": "lead", "membership": 1}]
+    assert "_delegate" not in proposal
 
 
 def test_derive_then_apply_gives_back_the_curated_records():
     curated = regen.apply(
         DRAFT,
         {
-            "delegates": {"乙": "drop", "丙": {"id": 3, "name": "丙", "note": "新增"}},
-            "proposals": {"乙@1:30": "drop", "甲@1:10": {"summary": "摘要"}},
+            "delegates": {"甲": {"id": 4}, "丙": {"id": 3, "name": "丙", "note": "新增"}},
+            "proposals": {"甲@1:10": {"summary": "摘要"}},
         },
     )
+    assert [d["id"] for d in curated["delegates"]] == [3, 4, 5]  # 乙 follows 甲
     corrections = regen.derive(DRAFT, curated)
-    assert corrections["delegates"]["乙"] == "drop"
-    assert corrections["proposals"] == {"甲@1:10": {"summary": "摘要"}, "乙@1:30": "drop"}
+    assert corrections["delegates"]["甲"] == {"id": 4}
+    assert "乙" not in corrections["delegates"]
+    assert corrections["proposals"] == {"甲@1:10": {"summary": "摘要"}}
     assert regen.apply(DRAFT, yaml.safe_load(regen.dumps(corrections))) == curated

@@ -125,25 +125,16 @@ def year_of(text: str) -> int | None:
     return int(max(sorted(set(years)), key=years.count)) if years else None
 
 
-class _Numbering:
-    def __init__(self) -> None:
-        self.last: dict[str, int] = {}
-
-    def next(self, kind: str) -> int:
-        self.last[kind] = self.last.get(kind, 0) + 1
-        return self.last[kind]
-
-
 def drafts(reference: Mapping[str, Any], articles_dir: Path) -> dict[str, Any]:
     """The pipeline's records for the reference articles, as ``{"delegates": [...], "proposals": [...]}``.
 
     Like ``service.article_ingest`` on an empty database, article after article: a delegate is one
     record by name, a seat (body) already recorded is reused, every draft proposal is a proposal with
-    one quote whose lead author is the delegate on their first seat named in the article.
+    one quote whose lead author is the delegate on their first seat named in the article. Records have
+    no ids (``apply`` numbers them) and authors name their delegate and seat (``<body>@<article>``).
     """
     themes = {t["slug"]: t.get("keywords", []) for t in reference["themes"]}
     texts = article_texts(reference, articles_dir)
-    ids = _Numbering()
     delegates: dict[str, dict[str, Any]] = {}
     proposals: list[dict[str, Any]] = []
     for article in reference["articles"]:
@@ -154,31 +145,29 @@ def drafts(reference: Mapping[str, Any], articles_dir: Path) -> dict[str, Any]:
             record = delegates.get(draft.name)
             if record is None:
                 record = delegates[draft.name] = {
-                    "id": ids.next("delegate"),
                     "name": draft.name,
                     **DELEGATE_DEFAULTS,
                     "aliases": list(draft.aliases),
                     "memberships": [],
                     "positions": [],  # new lists, not the defaults' own
                 }
-            seats = _draft_memberships(record, draft, article["id"], reference["regions"], ids)
-            _draft_positions(record, draft, article["id"], ids)
+            seats = _draft_memberships(record, draft, article["id"], reference["regions"])
+            _draft_positions(record, draft, article["id"])
             for proposal in draft.proposals:
-                proposals.append(_draft_proposal(record, proposal, article["id"], year, seats, ids))
+                proposals.append(_draft_proposal(record, proposal, article["id"], year, seats))
     return {"delegates": list(delegates.values()), "proposals": proposals}
 
 
 def _draft_memberships(
-    record: dict[str, Any], draft: DraftDelegate, article: int, regions: list[dict[str, Any]], ids: _Numbering
-) -> list[int]:
+    record: dict[str, Any], draft: DraftDelegate, article: int, regions: list[dict[str, Any]]
+) -> list[str]:
     seats = []
     for m in draft.memberships:
         same = [s for s in record["memberships"] if s["body"] == m.body]
         if same:
-            seats.append(same[0]["id"])
+            seats.append(membership_key(same[0]))
             continue
         seat = {
-            "id": ids.next("membership"),
             "body": m.body,
             **MEMBERSHIP_DEFAULTS,
             "region": region_slug(regions, m.region) if m.body != "cppcc" else None,
@@ -188,50 +177,31 @@ def _draft_memberships(
             "evidence": m.evidence,
         }
         record["memberships"].append(seat)
-        seats.append(seat["id"])
+        seats.append(membership_key(seat))
     return seats
 
 
-def _draft_positions(record: dict[str, Any], draft: DraftDelegate, article: int, ids: _Numbering) -> None:
+def _draft_positions(record: dict[str, Any], draft: DraftDelegate, article: int) -> None:
     for p in draft.positions:
         if any(q["organisation"] == p.organisation and q["title"] == p.title for q in record["positions"]):
             continue
         record["positions"].append(
-            {
-                "id": ids.next("position"),
-                "organisation": p.organisation,
-                "title": p.title,
-                "article": article,
-                "evidence": p.evidence,
-            }
+            {"organisation": p.organisation, "title": p.title, "article": article, "evidence": p.evidence}
         )
 
 
 def _draft_proposal(
-    record: dict[str, Any],
-    draft: DraftProposal,
-    article: int,
-    year: int | None,
-    seats: list[int],
-    ids: _Numbering,
+    record: dict[str, Any], draft: DraftProposal, article: int, year: int | None, seats: list[str]
 ) -> dict[str, Any]:
-    proposal_id = ids.next("proposal")
     return {
-        "id": proposal_id,
         "title": draft.title,
         "summary": draft.summary,
         "kind": draft.kind,
         "year": year,
         **PROPOSAL_DEFAULTS,
         "themes": list(draft.themes),
-        "authors": [{"delegate": record["id"], "role": "lead", "membership": seats[0] if seats else None}],
-        "quotes": [
-            {
-                "id": ids.next("quote"),
-                "article": article,
-                "passages": [[p.start, p.end] for p in draft.passages],
-            }
-        ],
+        "authors": [{"delegate": record["name"], "role": "lead", "membership": seats[0] if seats else None}],
+        "quotes": [{"article": article, "passages": [[p.start, p.end] for p in draft.passages]}],
         "_delegate": record["name"],
     }
 
@@ -283,6 +253,8 @@ def _diff(
     """The fields of ``curated`` that ``draft`` does not have (keyed lists item by item)."""
     out: dict[str, Any] = {}
     for field, value in curated.items():
+        if field == "id":  # numbered in order (see derive)
+            continue
         if field in KEYED:
             changes = _diff_keyed(draft.get(field, []), value, field)
             if changes:
@@ -290,7 +262,7 @@ def _diff(
         elif field not in draft or draft[field] != value:
             out[field] = value
     for field in draft:
-        if field not in curated and not field.startswith("_") and field not in KEYED:
+        if field not in curated and not field.startswith("_") and field not in KEYED | {"id"}:
             out[field] = defaults.get(field)
     return out
 
@@ -332,18 +304,16 @@ def _compact(record: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str
     return out
 
 
-def _lead_name(proposal: Mapping[str, Any], names: Mapping[int, str]) -> str:
+def _lead_name(proposal: Mapping[str, Any]) -> str:
     lead = next(a for a in proposal["authors"] if a.get("role", "lead") == "lead")
-    return names.get(lead["delegate"], str(lead["delegate"]))
+    return str(lead["delegate"])
 
 
 def _chars(quote: Mapping[str, Any]) -> set[int]:
     return {i for start, end in quote["passages"] for i in range(start, end)}
 
 
-def match_proposals(
-    draft: list[dict[str, Any]], curated: list[dict[str, Any]], names: Mapping[int, str]
-) -> dict[int, str]:
+def match_proposals(draft: list[dict[str, Any]], curated: list[dict[str, Any]]) -> dict[int, str]:
     """Curated proposal (index) -> the key of the draft it corrects: the same lead delegate and article,
     the passages of its first quote overlapping the most (each draft corrects one proposal at most)."""
     pairs = []
@@ -352,7 +322,7 @@ def match_proposals(
         wanted = _chars(first)
         for d in draft:
             quote = d["quotes"][0]
-            if d["_delegate"] != _lead_name(proposal, names) or quote["article"] != first["article"]:
+            if d["_delegate"] != _lead_name(proposal) or quote["article"] != first["article"]:
                 continue
             got = _chars(quote)
             if got & wanted:
@@ -366,37 +336,104 @@ def match_proposals(
     return matched
 
 
-def derive(draft: Mapping[str, Any], curated: Mapping[str, Any]) -> dict[str, Any]:
-    """The corrections that turn ``draft`` into ``curated`` (both as ``drafts()``/``spelled_out()`` give)."""
-    old = {d["name"]: d for d in draft["delegates"]}
-    delegates: dict[str, Any] = {}
-    for d in curated["delegates"]:
-        if d["name"] in old:
-            change = _diff(old[d["name"]], d, DELEGATE_DEFAULTS)
-            if change:
-                delegates[d["name"]] = change
-        else:
-            delegates[d["name"]] = _compact(d, DELEGATE_DEFAULTS)
-    curated_names = {d["name"] for d in curated["delegates"]}
-    delegates.update({name: DROP for name in old if name not in curated_names})
-
+def _symbolic_authors(curated: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The curated proposals with authors naming their delegate and seat instead of ids."""
     names = {d["id"]: d["name"] for d in curated["delegates"]}
+    seats = {
+        m["id"]: key
+        for d in curated["delegates"]
+        for key, m in _keyed(d["memberships"], membership_key).items()
+    }
+    return [
+        {
+            **p,
+            "authors": [
+                {
+                    **a,
+                    "delegate": names.get(a["delegate"], a["delegate"]),
+                    "membership": seats.get(a["membership"], a["membership"]),
+                }
+                for a in p["authors"]
+            ],
+        }
+        for p in curated["proposals"]
+    ]
+
+
+def derive(draft: Mapping[str, Any], curated: Mapping[str, Any]) -> dict[str, Any]:
+    """The corrections that turn ``draft`` into ``curated`` (as ``drafts()`` and ``spelled_out()`` give)."""
+    old = {d["name"]: d for d in draft["delegates"]}
+    new = {d["name"]: d for d in curated["delegates"]}
+    delegates: dict[str, Any] = {}
+    for name, d in new.items():
+        if name in old:
+            change = _diff(old[name], d, DELEGATE_DEFAULTS)
+            if change:
+                delegates[name] = change
+        else:
+            delegates[name] = _compact(d, DELEGATE_DEFAULTS)
+    delegates.update({name: DROP for name in old if name not in new})
+
+    curated_proposals = _symbolic_authors(curated)
     drafted = {proposal_key(p["_delegate"], p["quotes"][0]): p for p in draft["proposals"]}
-    matched = match_proposals(draft["proposals"], curated["proposals"], names)
+    matched = match_proposals(draft["proposals"], curated_proposals)
     proposals: dict[str, Any] = {}
-    for i, p in enumerate(curated["proposals"]):
+    kept: dict[str, dict[str, Any]] = {}
+    for i, p in enumerate(curated_proposals):
         if i in matched:
+            kept[matched[i]] = p
             change = _diff(drafted[matched[i]], p, PROPOSAL_DEFAULTS)
             if change:
                 proposals[matched[i]] = change
             continue
-        key = proposal_key(_lead_name(p, names), p["quotes"][0])
+        key = proposal_key(_lead_name(p), p["quotes"][0])
         while key in drafted or key in proposals:
             key += "+"
         proposals[key] = _compact(p, PROPOSAL_DEFAULTS)
-    used = set(matched.values())
-    proposals.update({key: DROP for key in drafted if key not in used})
-    return {"delegates": delegates, "proposals": proposals}
+    proposals.update({key: DROP for key in drafted if key not in kept})
+
+    # Ids: a drafted record kept by the curator is numbered after the one before it (in the drafts'
+    # order) unless the corrections give its id.
+    last: dict[str, int] = {}
+
+    def number(kind: str, curated_id: int, change: dict[str, Any]) -> None:
+        if curated_id != last.get(kind, 0) + 1:
+            change["id"] = curated_id
+        last[kind] = curated_id
+
+    for name, d in old.items():
+        if name not in new:
+            continue
+        change = delegates.setdefault(name, {})
+        number("delegate", new[name]["id"], change)
+        for field in ("memberships", "positions"):
+            ours = _keyed(new[name][field], KEY_OF[field])
+            for key in _keyed(d[field], KEY_OF[field]):
+                if key in ours:
+                    number(field, ours[key]["id"], change.setdefault(field, {}).setdefault(key, {}))
+    for key, p in drafted.items():
+        if key not in kept:
+            continue
+        change = proposals.setdefault(key, {})
+        number("proposals", kept[key]["id"], change)
+        ours = _keyed(kept[key]["quotes"], quote_key)
+        for quote in _keyed(p["quotes"], quote_key):
+            if quote in ours:
+                number("quotes", ours[quote]["id"], change.setdefault("quotes", {}).setdefault(quote, {}))
+    return {"delegates": _pruned(delegates), "proposals": _pruned(proposals)}
+
+
+def _pruned(changes: dict[str, Any]) -> dict[str, Any]:
+    """Without the empty changes the numbering walk left."""
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            value = {f: (_pruned(v) if f in KEYED and isinstance(v, dict) else v) for f, v in value.items()}
+            value = {f: v for f, v in value.items() if v != {}}
+            if not value:
+                continue
+        out[key] = value
+    return out
 
 
 def _apply_record(
@@ -404,13 +441,13 @@ def _apply_record(
 ) -> dict[str, Any] | None:
     if change == DROP:
         return None
+    added = record is None
     if record is None:  # added by the curator: the whole record, defaults left out
         record = {**defaults}
         for field in KEYED & set(change):
             record[field] = []
         change = {
-            f: ({quote_key(v) if f == "quotes" else KEY_OF[f](v): v for v in value} if f in KEYED else value)
-            for f, value in change.items()
+            f: ({KEY_OF[f](v): v for v in value} if f in KEYED else value) for f, value in change.items()
         }
     out = dict(record)
     for field, value in change.items():
@@ -418,6 +455,8 @@ def _apply_record(
             out[field] = _apply_keyed(record.get(field, []), value, field)
         else:
             out[field] = value
+    if added:
+        out["_added"] = True
     return out
 
 
@@ -428,11 +467,12 @@ def _apply_keyed(items: list[dict[str, Any]], changes: Mapping[str, Any], field:
         item = _apply_record(current.get(key), changes.get(key, {}), ITEM_DEFAULTS[field])
         if item is not None:
             out.append(item)
-    return sorted(out, key=lambda item: int(item["id"]))
+    return out
 
 
 def apply(draft: Mapping[str, Any], corrections: Mapping[str, Any]) -> dict[str, Any]:
-    """The drafts with the corrections applied: delegates and proposals in the curated file's shape."""
+    """The drafts with the corrections applied: delegates and proposals in the curated file's shape
+    (numbered, authors by id, every list in id order)."""
     result: dict[str, list[dict[str, Any]]] = {}
     for section, defaults, key_of in (
         ("delegates", DELEGATE_DEFAULTS, lambda r: r["name"]),
@@ -444,9 +484,43 @@ def apply(draft: Mapping[str, Any], corrections: Mapping[str, Any]) -> dict[str,
         for key in list(records) + [k for k in changes if k not in records]:
             record = _apply_record(records.get(key), changes.get(key, {}), defaults)
             if record is not None:
-                out.append({k: v for k, v in record.items() if not k.startswith("_")})
-        result[section] = sorted(out, key=lambda r: int(r["id"]))
-    return result
+                out.append(record)
+        result[section] = out
+    last: dict[str, int] = {}
+
+    def number(kind: str, record: dict[str, Any]) -> None:
+        if record.pop("_added", False):
+            return  # an added record gives its id
+        record.setdefault("id", last.get(kind, 0) + 1)
+        last[kind] = record["id"]
+
+    for d in result["delegates"]:
+        number("delegate", d)
+        for field in ("memberships", "positions"):
+            for item in d[field]:
+                number(field, item)
+            d[field].sort(key=lambda item: int(item["id"]))
+    ids = {d["name"]: d["id"] for d in result["delegates"]}
+    seats = {
+        (d["name"], key): m["id"]
+        for d in result["delegates"]
+        for key, m in _keyed(d["memberships"], membership_key).items()
+    }
+    for p in result["proposals"]:
+        number("proposals", p)
+        for quote in p["quotes"]:
+            number("quotes", quote)
+        p["quotes"].sort(key=lambda q: int(q["id"]))
+        p["authors"] = [
+            {
+                **a,
+                "delegate": ids.get(a["delegate"], a["delegate"]),
+                "membership": seats.get((a["delegate"], a["membership"]), a["membership"]),
+            }
+            for a in p["authors"]
+        ]
+        p.pop("_delegate", None)
+    return {section: sorted(records, key=lambda r: int(r["id"])) for section, records in result.items()}
 
 
 def as_curation(
