@@ -2,8 +2,8 @@
 
 ``drafts()`` runs ``extract.extract_article`` on every article of the reference file
 (``fixtures/reference.yaml``: articles, regions, organisations, themes) and writes what it finds in the
-shape of ``fixtures/curation.yaml`` (the same delegates and proposals lists, with every field spelled out
-and ids numbered in reading order). ``apply()`` applies ``fixtures/corrections.yaml`` to that, and
+shape of ``fixtures/curation.yaml`` (the same delegates and proposals lists, with every field spelled out,
+no ids, authors naming their delegate and seat). ``apply()`` applies ``fixtures/corrections.yaml`` to that, and
 ``proposals.curation.build_data`` turns the result into the fixture, so ``regenerate()`` yields the same
 objects as ``curation.build()`` does from the curated file. ``derive()`` writes the corrections: what the
 curated file says that the drafts do not.
@@ -17,8 +17,10 @@ The corrections file, per record, says only what differs from the draft:
 - a record's value is either ``drop`` (the draft is rejected), the fields that differ (a matched draft),
   or, for a key the drafts do not have, the whole record (added by the curator; default values omitted);
 - passages are ``[start, end]`` offsets in the normalised article text (the text is the article's);
-- any other field (title, summary, note, ids, evidence, region, themes, authors, aliases…) is replaced
-  whole when given.
+- any other field (title, summary, note, evidence, region, themes, authors, aliases…) is replaced
+  whole when given; authors are ``{delegate: <name>, membership: <body>@<article>}``;
+- ids: ``apply`` numbers a kept draft after the record before it (in the drafts' order); the corrections
+  give only the ids that break that sequence, and every added record's id.
 """
 
 from __future__ import annotations
@@ -566,7 +568,8 @@ HEADER = """\
 # Keys: delegates by name; proposals by <drafted delegate>@<article id>:<first passage start>;
 # memberships <body>@<article>, positions <organisation>@<article>, quotes <article>.
 # A value is `drop`, the fields that differ from the draft, or a whole record for a key the drafts lack.
-# Passages are [start, end] in the normalised article text. Written by `regenerate_fixture --derive`.
+# Passages are [start, end] in the normalised article text. Authors: {delegate: <name>, membership: <key>}.
+# Ids only where they break the drafts' order. Written by `regenerate_fixture --derive fixtures/curation.yaml`.
 """
 
 
