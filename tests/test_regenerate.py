@@ -177,6 +177,11 @@ proposals:
     assert "_delegate" not in proposal
 
 
+def test_a_correction_for_a_draft_that_is_gone_is_refused_clearly():
+    with pytest.raises(regen.CorrectionError, match=r"甲@1:99: no draft has this key.*missing id, title"):
+        regen.apply(DRAFT, {"proposals": {"甲@1:99": {"summary": "摘要"}}})
+
+
 def test_derive_then_apply_gives_back_the_curated_records():
     curated = regen.apply(
         DRAFT,

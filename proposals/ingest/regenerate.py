@@ -37,6 +37,17 @@ from proposals.ingest.text import normalise_article_text
 
 DROP = "drop"
 
+# The fields a record the drafts do not have must give (the rest have defaults).
+REQUIRED = {
+    "delegates": ("id", "name"),
+    "proposals": ("id", "title", "kind", "year", "authors", "quotes"),
+}
+
+
+class CorrectionError(ValueError):
+    """A correction does not fit the drafts; the message says which."""
+
+
 # Every field of a record, with its value when the curated file leaves it out (curation.build's defaults).
 DELEGATE_DEFAULTS: dict[str, Any] = {"note": "", "aliases": [], "memberships": [], "positions": []}
 MEMBERSHIP_DEFAULTS: dict[str, Any] = {
@@ -484,7 +495,15 @@ def apply(draft: Mapping[str, Any], corrections: Mapping[str, Any]) -> dict[str,
         records = {key_of(r): r for r in draft[section]}
         out = []
         for key in list(records) + [k for k in changes if k not in records]:
-            record = _apply_record(records.get(key), changes.get(key, {}), defaults)
+            change = changes.get(key, {})
+            if key not in records:
+                missing = [f for f in REQUIRED[section] if not isinstance(change, dict) or f not in change]
+                if missing:
+                    raise CorrectionError(
+                        f"{section} {key}: no draft has this key (did the rules change? run "
+                        f"regenerate_fixture --derive) and it is not a whole record (missing {', '.join(missing)})"
+                    )
+            record = _apply_record(records.get(key), change, defaults)
             if record is not None:
                 out.append(record)
         result[section] = out

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from proposals.curation import CurationError
-from proposals.ingest.regenerate import derive_from_curation, dumps, regenerate
+from proposals.ingest.regenerate import CorrectionError, derive_from_curation, dumps, regenerate
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"corrections: {len(text.splitlines())} lines, {len(text.encode())} bytes")
                 return
             built = regenerate(reference, corrections, articles)
-        except (CurationError, OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+        except (CurationError, CorrectionError, OSError, KeyError, TypeError, yaml.YAMLError) as exc:
             raise CommandError(f"{corrections}: {exc}") from exc
         counts: dict[str, int] = {}
         for obj in built.objects:
