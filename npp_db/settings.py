@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
+    "import_export",
     "proposals",
 ]
 
@@ -51,8 +53,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records the signed-in user as the author of every history entry written during a request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# dumpdata keeps times to the microsecond (backup and restore round trips exactly: proposals.serialization).
+SERIALIZATION_MODULES = {"json": "proposals.serialization"}
 
 # Benchmarks only (scripts/bench.sh): each response says how many database queries it ran.
 BENCH = env_bool("BENCH", False)

@@ -7,4 +7,4 @@ class ProposalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from proposals import cache_signals, signals  # noqa: F401
+        from proposals import cache_signals, history, signals  # noqa: F401

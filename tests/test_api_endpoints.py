@@ -407,7 +407,9 @@ def test_list_query_count_does_not_grow_with_page_size(client, corpus, endpoint,
 
 
 def test_detail_and_filtered_lists_stay_fixed(client, corpus, django_assert_num_queries):
-    with django_assert_num_queries(EXPECTED_QUERIES["proposals"] + 1):  # + validating the theme slug
+    # + validating the theme slug; on PostgreSQL + the planner's estimate of the search's matches
+    planner = 1 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(EXPECTED_QUERIES["proposals"] + 1 + planner):
         ok(client, "proposals", page_size=50, theme="smart-manufacturing", q="企业")
     pk = Proposal.objects.published().first().pk
     with django_assert_num_queries(EXPECTED_QUERIES["proposals"] - 1):  # no count

@@ -326,7 +326,15 @@ def test_merge_in_the_admin_redirects_the_old_page_and_api(client, curator_clien
     duplicate = Delegate.objects.create(name="史浩飞", status=ReviewStatus.PUBLISHED)
     keep = Delegate.objects.filter(name="史浩飞").order_by("pk").first()
     response = curator_client.post(
-        admin_url(Delegate), {"action": "merge", "_selected_action": [keep.pk, duplicate.pk]}, follow=True
+        admin_url(Delegate),
+        # the merge asks which record survives (issue 12): confirmed here with the older one
+        {
+            "action": "merge",
+            "_selected_action": [keep.pk, duplicate.pk],
+            "confirm": "yes",
+            "survivor": keep.pk,
+        },
+        follow=True,
     )
     assert response.status_code == 200
     page = client.get(reverse("delegate-detail", args=[duplicate.pk]))

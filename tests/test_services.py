@@ -6,7 +6,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 
-from proposals import services
+from proposals import merging, services
 from proposals.models import (
     AuthorRole,
     Authorship,
@@ -205,7 +205,7 @@ def test_merge_is_atomic(blank_db, monkeypatch):
     def boom(ids, **kwargs):
         raise RuntimeError("index down")
 
-    monkeypatch.setattr(services, "reindex_proposals", boom)
+    monkeypatch.setattr(merging, "reindex_proposals", boom)
     with pytest.raises(RuntimeError):
         services.delegate_merge(keep=keep, duplicate=duplicate)
     duplicate.refresh_from_db()

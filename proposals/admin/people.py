@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.html import format_html_join
 
-from proposals import services
+from proposals import merging
 from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.display import admin_link
 from proposals.admin.filters import (
@@ -20,8 +19,13 @@ from proposals.admin.filters import (
     MergedFilter,
 )
 from proposals.admin.forms import MembershipFormSet
+from proposals.admin.history import HistoryAdminMixin
+from proposals.admin.merge import MergeAdminMixin
+from proposals.admin.transfer import TransferMixin
+from proposals.admin.workflow import QueueFilter, ReviewedAdminMixin, StatusCountFilter
 from proposals.counts import AdminPaginator
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
+from proposals.resources import DelegateResource
 from proposals.selectors import related_count
 
 EVIDENCE_WIDGET = forms.Textarea(attrs={"rows": 2, "cols": 60})
@@ -80,21 +84,33 @@ class DelegateAuthorshipInline(admin.TabularInline):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(EditGuardMixin, admin.ModelAdmin):
+class DelegateAdmin(EditGuardMixin, ReviewedAdminMixin, MergeAdminMixin, TransferMixin, HistoryAdminMixin):
     list_display = ["name", "memberships_display", "proposal_count", "state", "updated_at"]
     list_display_links = ["name"]
-    list_filter = ["status", DelegateBodyFilter, DelegateRegionFilter, DelegateThemeFilter, MergedFilter]
+    list_filter = [
+        StatusCountFilter,
+        QueueFilter,
+        DelegateBodyFilter,
+        DelegateRegionFilter,
+        DelegateThemeFilter,
+        MergedFilter,
+    ]
     list_select_related = ["merged_into"]
     search_fields = ["name", "aliases__name", "note", "positions__organisation__name", "positions__title"]
     autocomplete_fields = ["merged_into"]
     readonly_fields = ["state", "version", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "status", "state", "note"]}),
+        (None, {"fields": ["name", "state", "note"]}),
+        ("审核", {"fields": ["status", "status_changed_by", "status_changed_at"]}),
         ("合并", {"fields": ["merged_into"], "classes": ["collapse"]}),
         ("时间", {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [AliasInline, MembershipInline, PositionInline, DelegateAuthorshipInline]
-    actions = ["publish", "unpublish", "merge"]
+    actions = ["merge"]
+    count_unit = "位"
+    resource_classes = [DelegateResource]
+    merge_holdings = staticmethod(merging.delegate_holdings)
+    merge_service = staticmethod(merging.delegates_merge)
     list_per_page = 50
     show_full_result_count = False
     paginator = AdminPaginator
@@ -123,39 +139,9 @@ class DelegateAdmin(EditGuardMixin, admin.ModelAdmin):
     def proposal_count(self, obj: Delegate) -> int:
         return obj.proposal_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
-    @admin.action(description="发布所选代表委员", permissions=["change"])
-    def publish(self, request, queryset):
-        count = services.delegate_publish(delegates=queryset, user=request.user)
-        self.message_user(request, f"已发布 {count} 位代表委员。", messages.SUCCESS)
-
-    @admin.action(description="撤销发布所选代表委员", permissions=["change"])
-    def unpublish(self, request, queryset):
-        count = services.delegate_unpublish(delegates=queryset, user=request.user)
-        self.message_user(request, f"已撤销发布 {count} 位代表委员（退回待审核）。", messages.SUCCESS)
-
-    @admin.action(description="合并所选的两位代表委员（保留编号较小者）", permissions=["change"])
-    def merge(self, request, queryset):
-        delegates = sorted(queryset, key=lambda d: d.pk)
-        if len(delegates) != 2:
-            self.message_user(
-                request, f"合并需要恰好选择两位代表委员，当前选择了 {len(delegates)} 位。", messages.ERROR
-            )
-            return
-        keep, duplicate = delegates
-        try:
-            services.delegate_merge(keep=keep, duplicate=duplicate, user=request.user)
-        except ValidationError as exc:
-            self.message_user(request, "；".join(exc.messages), messages.ERROR)
-            return
-        self.message_user(
-            request,
-            f"已将“{duplicate.name}”（#{duplicate.pk}）合并到“{keep.name}”（#{keep.pk}）。",
-            messages.SUCCESS,
-        )
-
 
 @admin.register(DelegateAlias)
-class DelegateAliasAdmin(EditGuardMixin, admin.ModelAdmin):
+class DelegateAliasAdmin(EditGuardMixin, HistoryAdminMixin):
     list_display = ["name", "delegate"]
     list_select_related = ["delegate"]
     search_fields = ["name", "delegate__name"]
@@ -163,7 +149,7 @@ class DelegateAliasAdmin(EditGuardMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(EditGuardMixin, admin.ModelAdmin):
+class MembershipAdmin(EditGuardMixin, HistoryAdminMixin):
     list_display = ["delegate", "body", "region", "sector", "role", "term", "article"]
     list_filter = ["body", "role", MembershipRegionFilter, "term"]
     list_select_related = ["delegate", "region__parent", "article"]
@@ -178,7 +164,7 @@ class MembershipAdmin(EditGuardMixin, admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(EditGuardMixin, admin.ModelAdmin):
+class PositionAdmin(EditGuardMixin, HistoryAdminMixin):
     list_display = ["delegate", "organisation", "title", "order", "article"]
     list_filter = ["organisation__kind"]
     list_select_related = ["delegate", "organisation", "article"]

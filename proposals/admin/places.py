@@ -2,14 +2,17 @@
 
 from django.contrib import admin
 
+from proposals import merging
 from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.filters import MembershipRegionFilter
+from proposals.admin.history import HistoryAdminMixin
+from proposals.admin.merge import MergeAdminMixin
 from proposals.models import Membership, Organisation, Position, Region
 from proposals.selectors import related_count
 
 
 @admin.register(Region)
-class RegionAdmin(EditGuardMixin, admin.ModelAdmin):
+class RegionAdmin(EditGuardMixin, HistoryAdminMixin):
     list_display = ["name", "level", "parent", "slug", "code", "membership_count"]
     list_filter = ["level"]
     list_select_related = ["parent"]
@@ -36,12 +39,15 @@ class _OrganisationRegionFilter(MembershipRegionFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(EditGuardMixin, admin.ModelAdmin):
+class OrganisationAdmin(EditGuardMixin, MergeAdminMixin, HistoryAdminMixin):
     list_display = ["name", "short_name", "kind", "region", "parent", "position_count"]
     list_filter = ["kind", _OrganisationRegionFilter]
     list_select_related = ["region__parent", "parent"]
     search_fields = ["name", "short_name", "positions__delegate__name"]
     autocomplete_fields = ["region", "parent"]
+    actions = ["merge"]
+    merge_holdings = staticmethod(merging.organisation_holdings)
+    merge_service = staticmethod(merging.organisations_merge)
 
     def get_queryset(self, request):
         return (

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils.html import format_html_join
 
-from proposals import services
 from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.display import quotes_in_context
 from proposals.admin.filters import (
@@ -18,8 +17,12 @@ from proposals.admin.filters import (
     ProposalThemeFilter,
 )
 from proposals.admin.forms import AuthorshipFormSet, QuoteInlineForm
+from proposals.admin.history import HistoryAdminMixin
+from proposals.admin.transfer import TransferMixin
+from proposals.admin.workflow import QueueFilter, ReviewedAdminMixin, StatusCountFilter
 from proposals.counts import AdminPaginator
 from proposals.models import AuthorRole, Authorship, Delegate, Proposal, Quote, QuotePassage, Theme
+from proposals.resources import ProposalResource
 from proposals.selectors import related_count
 
 PEOPLE_MATCH_LIMIT = 10_000  # proposals found through a delegate's name in an admin search
@@ -60,10 +63,11 @@ class ProposalQuoteInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(EditGuardMixin, admin.ModelAdmin):
+class ProposalAdmin(EditGuardMixin, ReviewedAdminMixin, TransferMixin, HistoryAdminMixin):
     list_display = ["title", "authors", "kind", "year", "theme_names", "quote_count", "status"]
     list_filter = [
-        "status",
+        StatusCountFilter,
+        QueueFilter,
         "kind",
         ProposalBodyFilter,
         ProposalRegionFilter,
@@ -83,7 +87,8 @@ class ProposalAdmin(EditGuardMixin, admin.ModelAdmin):
     autocomplete_fields = ["themes"]
     readonly_fields = ["text", "provenance", "version", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "kind", "status", "themes"]}),
+        (None, {"fields": ["title", "kind", "themes"]}),
+        ("审核", {"fields": ["status", "status_changed_by", "status_changed_at"]}),
         (
             "内容",
             {
@@ -96,7 +101,8 @@ class ProposalAdmin(EditGuardMixin, admin.ModelAdmin):
         ("时间戳", {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     inlines = [AuthorshipInline, ProposalQuoteInline]
-    actions = ["publish", "unpublish"]
+    count_unit = "条"
+    resource_classes = [ProposalResource]
     date_hierarchy = None
     list_per_page = 50
     # At a million proposals an exact count of the table costs as much as the page: counted up to a limit,
@@ -166,19 +172,9 @@ class ProposalAdmin(EditGuardMixin, admin.ModelAdmin):
         )
         return quotes_in_context(quotes)
 
-    @admin.action(description="发布所选建言", permissions=["change"])
-    def publish(self, request, queryset):
-        count = services.proposal_publish(proposals=queryset, user=request.user)
-        self.message_user(request, f"已发布 {count} 条建言。", messages.SUCCESS)
-
-    @admin.action(description="撤销发布所选建言", permissions=["change"])
-    def unpublish(self, request, queryset):
-        count = services.proposal_unpublish(proposals=queryset, user=request.user)
-        self.message_user(request, f"已撤销发布 {count} 条建言（退回待审核）。", messages.SUCCESS)
-
 
 @admin.register(Authorship)
-class AuthorshipAdmin(EditGuardMixin, admin.ModelAdmin):
+class AuthorshipAdmin(EditGuardMixin, HistoryAdminMixin):
     list_display = ["proposal", "delegate", "role", "membership", "order"]
     list_filter = ["role", "membership__body"]
     list_select_related = ["proposal", "delegate", "membership__delegate", "membership__region__parent"]
@@ -187,7 +183,7 @@ class AuthorshipAdmin(EditGuardMixin, admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(EditGuardMixin, admin.ModelAdmin):
+class ThemeAdmin(EditGuardMixin, HistoryAdminMixin):
     list_display = ["name", "slug", "order", "proposal_count"]
     list_editable = ["order"]
     search_fields = ["name", "slug", "keywords", "description"]

@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.display import admin_link, quote_in_context
 from proposals.admin.forms import PassageFormSet, QuotePassageForm
+from proposals.admin.history import HistoryAdminMixin
 from proposals.admin.ingest import IngestAdminMixin
 from proposals.models import Article, Quote, QuotePassage
 from proposals.selectors import related_count
@@ -58,7 +59,7 @@ class ArticleForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(IngestAdminMixin, EditGuardMixin, admin.ModelAdmin):
+class ArticleAdmin(IngestAdminMixin, EditGuardMixin, HistoryAdminMixin):
     form = ArticleForm
     list_display = ["title", "outlet_display", "published_on", "file_name", "quote_count"]
     list_filter = ["outlet", "published_on"]
@@ -93,7 +94,7 @@ class QuotePassageInline(admin.TabularInline):
 
 
 @admin.register(Quote)
-class QuoteAdmin(EditGuardMixin, admin.ModelAdmin):
+class QuoteAdmin(EditGuardMixin, HistoryAdminMixin):
     list_display = ["excerpt", "proposal", "article", "passage_count"]
     list_select_related = ["proposal", "article"]
     list_filter = ["article"]
@@ -132,7 +133,7 @@ class QuoteAdmin(EditGuardMixin, admin.ModelAdmin):
 
 
 @admin.register(QuotePassage)
-class QuotePassageAdmin(EditGuardMixin, admin.ModelAdmin):
+class QuotePassageAdmin(EditGuardMixin, HistoryAdminMixin):
     list_display = ["excerpt", "quote_proposal", "quote_article", "order", "start", "end"]
     list_select_related = ["quote__proposal", "quote__article"]
     search_fields = ["text", "quote__proposal__title", "quote__article__title"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -79,6 +80,18 @@ class Reviewed(TimeStamped):
     )
     first_published_at = models.DateTimeField(
         "首次发布时间", null=True, blank=True, editable=False, help_text="记录第一次公开的时间（同步用）"
+    )
+    # Who last moved the record between review states, and when (proposals.workflow); for a published
+    # record, who approved it. The full trail is in the record's history.
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True, editable=False)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="状态变更人",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

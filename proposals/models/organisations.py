@@ -1,6 +1,7 @@
 """Organisations: companies, government bodies, institutes, universities, parties and the bodies themselves."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from proposals.models.base import TimeStamped
 
@@ -35,10 +36,13 @@ class Organisation(TimeStamped):
         related_name="units",
     )
 
+    history = HistoricalRecords(verbose_name="机构历史")
+
     class Meta:
         verbose_name = "机构"
         verbose_name_plural = "机构"
         ordering = ["name"]
+        permissions = [("merge_organisation", "Can merge organisations")]
 
     def __str__(self) -> str:
         return self.name

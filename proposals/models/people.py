@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from proposals.models.base import Reviewed, ReviewStatus, TimeStamped
 from proposals.models.sources import Sourced
@@ -57,11 +58,16 @@ class Delegate(Reviewed):
     )
 
     objects = DelegateQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="代表委员历史")
 
     class Meta:
         verbose_name = "代表委员"
         verbose_name_plural = "代表委员"
         ordering = ["name", "id"]
+        permissions = [
+            ("publish_delegate", "Can publish, unpublish and withdraw delegates"),
+            ("merge_delegate", "Can merge delegates"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("id")),
@@ -98,6 +104,8 @@ class DelegateAlias(TimeStamped):
         Delegate, verbose_name="代表委员", on_delete=models.CASCADE, related_name="aliases"
     )
     name = models.CharField("别名", max_length=32, db_index=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "别名"
@@ -154,6 +162,8 @@ class Membership(Sourced, TimeStamped):
     )
     term = models.CharField("届次", max_length=16, blank=True, help_text="如 十四届")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "身份"
         verbose_name_plural = "身份"
@@ -207,6 +217,8 @@ class Position(Sourced, TimeStamped):
     )
     title = models.CharField("职务", max_length=64, blank=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "职务"

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from simple_history.models import HistoricalRecords
 
 from proposals.models.base import TimeStamped
 
@@ -29,6 +30,8 @@ class Region(TimeStamped):
         db_index=True,
         help_text="/上级slug/本级slug/，用于包含关系查询",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "地区"

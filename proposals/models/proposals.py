@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from proposals.models.base import Reviewed, ReviewStatus, TimeStamped
 from proposals.models.sources import Quote, QuotePassage
@@ -24,6 +25,8 @@ class Theme(TimeStamped):
     description = models.TextField("说明", blank=True)
     keywords = models.TextField("关键词", blank=True, help_text="用于自动标注的 jieba 关键词，以空格分隔")
     order = models.PositiveSmallIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "主题"
@@ -158,11 +161,17 @@ class Proposal(Reviewed):
     search_plain = models.TextField("检索原文", blank=True, editable=False)
 
     objects = ProposalQuerySet.as_manager()
+    # Field-level history with author (django-simple-history); the derived columns are left out, the themes
+    # are kept with each version.
+    history = HistoricalRecords(
+        excluded_fields=["search_tokens", "search_title", "search_plain"], m2m_fields=[themes]
+    )
 
     class Meta:
         verbose_name = "建言"
         verbose_name_plural = "建言"
         ordering = ["-date", "-id"]
+        permissions = [("publish_proposal", "Can publish, unpublish and withdraw proposals")]
         indexes = [
             models.Index(fields=["status", "-year", "-id"], name="proposal_status_year_id"),
             # The default order (newest first, undated last, then id) has a PostgreSQL-only partial index:
@@ -214,6 +223,8 @@ class Authorship(TimeStamped):
         related_name="authorships",
     )
     order = models.PositiveSmallIntegerField("排序", default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "署名"

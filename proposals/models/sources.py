@@ -7,6 +7,7 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from proposals.anchoring import Anchor, Moved, reanchor
 from proposals.models.base import TimeStamped, Versioned
@@ -27,6 +28,8 @@ class Article(TimeStamped):
         "全文", help_text="保存时统一换行符等格式；改动被引用的文字时，引文会重新定位或被拒绝"
     )
     text_hash = models.CharField("全文指纹", max_length=64, editable=False, db_index=True, default="")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "来源文章"
@@ -149,6 +152,8 @@ class Quote(TimeStamped):
         Article, verbose_name="来源文章", on_delete=models.PROTECT, related_name="quotes"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "引文"
         verbose_name_plural = "引文"
@@ -217,6 +222,8 @@ class QuotePassage(Versioned):
     start = models.PositiveIntegerField("起始位置", blank=True, help_text="在文章全文中的字符位置（从 0 起）")
     end = models.PositiveIntegerField("结束位置", blank=True)
     text = models.TextField("原文")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "引文段落"

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from proposals import changes
+from proposals.history import paused as history_paused
+from proposals.history import record_baseline
 from proposals.indexing import reindex_proposals
 from proposals.models import Article, Delegate
 
@@ -33,13 +35,14 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             reloading = Article.objects.exists()
-            with changes.suspended():
+            with changes.suspended(), history_paused():
                 call_command("loaddata", str(fixture), verbosity=0)
             # Loading writes raw rows (no signals): derive the proposals' words and search columns, and when
             # records already existed, move what syncing clients read (the fixture's timestamps are older).
             count = reindex_proposals(touch=reloading)
             if reloading:
                 changes.touch(delegates=Delegate.objects.values_list("pk", flat=True))
+            record_baseline()  # a first version in the history of each loaded record (revertible edits)
             if dry_run:
                 transaction.set_rollback(True)
                 self.stdout.write(f"dry run: {fixture.name} is loadable ({count} proposals); nothing written")
