@@ -100,7 +100,11 @@ class _Index:
 
 def build(source: Path, articles_dir: Path) -> Built:
     """The fixture for the curated file: every record, in an order that loads (referenced records first)."""
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    return build_data(yaml.safe_load(source.read_text(encoding="utf-8")), articles_dir)
+
+
+def build_data(data: dict[str, Any], articles_dir: Path) -> Built:
+    """The fixture for curated data already read (the YAML's shape; also what ``ingest.regenerate`` makes)."""
     index = _Index()
     out: list[dict] = []
     out += [_article(index, a, articles_dir) for a in data["articles"]]
