@@ -188,7 +188,7 @@ JIEBA_USER_DICT = BASE_DIR / "proposals" / "search_dict.txt"
 
 SEARCH_QUERY_MAX_LENGTH = 200
 # Ordering by relevance ranks the newest N matches of a query (ranking a million matches takes seconds).
-SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 1000, minimum=1)
+SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 200, minimum=1)
 # The public pages count exactly up to this many records; above it they show the planner's estimate
 # ("约 41万 条") and page through the first this-many only.
 COUNT_EXACT_LIMIT = env_int("COUNT_EXACT_LIMIT", 1000, minimum=1)
