@@ -195,6 +195,8 @@ COUNT_EXACT_LIMIT = env_int("COUNT_EXACT_LIMIT", 1000, minimum=1)
 # How long counts (facets, statistics, the API's proposal counts) stay cached at most; 0 turns it off.
 # Curators' edits invalidate them at once (see proposals.caching).
 COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
+# Readers' unsearched pages and API lists (whole responses), invalidated the same way; 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 # --- HTTPS and headers (README, "Running in production") -------------------------------------------------
 # With DEBUG off everything assumes HTTPS; SECURE_COOKIES=0 turns the HTTPS-only measures off together for a
