@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 
+from proposals.admin.forms import NormalisedTextMixin
 from proposals.models.base import EditConflict
 
 TOKEN_FIELD = "_edit_token"
@@ -89,8 +90,38 @@ else:
     _ModelAdmin = object
 
 
-class EditGuardMixin(_ModelAdmin):
-    """For a ModelAdmin: change forms carry an edit token and refuse a stale save (see the module)."""
+UNCHANGED = "_npp_unchanged_save"  # request attribute: this change form was posted without a change
+
+
+class EditGuardMixin(NormalisedTextMixin, _ModelAdmin):
+    """For a ModelAdmin: change forms carry an edit token and refuse a stale save (see the module).
+
+    A change form posted without any change (the form and every inline formset unchanged) saves nothing:
+    no version or updated_at bump, no history row, no admin log entry, nothing for sync to pick up.
+    """
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # decided in save_related, once the inline formsets are known
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if change and not form.has_changed():
+            if not any(formset.has_changed() for formset in formsets):
+                setattr(request, UNCHANGED, True)
+                return
+            super().save_model(request, form.instance, form, change)  # an inline changed: the parent too
+        super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, UNCHANGED, False):
+            return []  # the formsets were not saved: they have no new, changed or deleted objects
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, UNCHANGED, False):
+            return None
+        return super().log_change(request, obj, message)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

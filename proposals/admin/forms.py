@@ -4,9 +4,29 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from proposals.models import Quote, QuotePassage
 from proposals.models.sources import quote_not_in_article_message
+from proposals.normalise import normalise_article_text
+
+
+class NormalisedTextField(forms.CharField):
+    """A textarea's text in the stored normal form (proposals.normalise): a browser posts CRLF line
+    endings, so without this an untouched textarea holding a newline would count as a change."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_article_text(value) if isinstance(value, str) else value
+
+
+class NormalisedTextMixin:
+    """For a ModelAdmin or an inline: every TextField's form field is a NormalisedTextField."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.TextField) and not db_field.choices:
+            kwargs.setdefault("form_class", NormalisedTextField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 class QuotePassageForm(forms.ModelForm):

@@ -18,7 +18,7 @@ from proposals.admin.filters import (
     MembershipRegionFilter,
     MergedFilter,
 )
-from proposals.admin.forms import MembershipFormSet
+from proposals.admin.forms import MembershipFormSet, NormalisedTextMixin
 from proposals.admin.history import HistoryAdminMixin
 from proposals.admin.merge import MergeAdminMixin
 from proposals.admin.transfer import TransferMixin
@@ -37,7 +37,7 @@ class AliasInline(admin.TabularInline):
     fields = ["name"]
 
 
-class MembershipInline(admin.StackedInline):
+class MembershipInline(NormalisedTextMixin, admin.StackedInline):
     model = Membership
     formset = MembershipFormSet
     extra = 0
@@ -46,7 +46,7 @@ class MembershipInline(admin.StackedInline):
     formfield_overrides = {models.TextField: {"widget": EVIDENCE_WIDGET}}
 
 
-class PositionInline(admin.StackedInline):
+class PositionInline(NormalisedTextMixin, admin.StackedInline):
     model = Position
     extra = 0
     fields = [("organisation", "title", "order"), ("article", "evidence")]

@@ -10,7 +10,7 @@ from django.utils.html import format_html_join
 
 from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.display import admin_link, quote_in_context
-from proposals.admin.forms import PassageFormSet, QuotePassageForm
+from proposals.admin.forms import NormalisedTextField, NormalisedTextMixin, PassageFormSet, QuotePassageForm
 from proposals.admin.history import HistoryAdminMixin
 from proposals.admin.ingest import IngestAdminMixin
 from proposals.models import Article, Quote, QuotePassage
@@ -47,10 +47,13 @@ class ArticleQuoteInline(admin.TabularInline):
 
 
 class ArticleForm(forms.ModelForm):
-    """The text as typed: not stripped (leading blank lines are part of the offsets); the model normalises
-    it (proposals.normalise) and re-anchors or refuses what the change would detach."""
+    """The text as typed, not stripped (leading blank lines are part of the offsets), in the normal form the
+    model stores (proposals.normalise: a browser's CRLF is not a change); the model re-anchors or refuses
+    what a change would detach."""
 
-    text = forms.CharField(label="全文", strip=False, widget=forms.Textarea(attrs={"rows": 30, "cols": 100}))
+    text = NormalisedTextField(
+        label="全文", strip=False, widget=forms.Textarea(attrs={"rows": 30, "cols": 100})
+    )
     url = forms.URLField(label="原文链接", required=False, assume_scheme="https")
 
     class Meta:
@@ -85,7 +88,7 @@ class ArticleAdmin(IngestAdminMixin, EditGuardMixin, HistoryAdminMixin):
         return obj.quote_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
-class QuotePassageInline(admin.TabularInline):
+class QuotePassageInline(NormalisedTextMixin, admin.TabularInline):
     model = QuotePassage
     form = QuotePassageForm
     formset = PassageFormSet
