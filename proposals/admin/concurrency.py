@@ -47,12 +47,25 @@ def snapshot(model_admin, request, obj: models.Model) -> dict[str, Any]:
     }
     inlines: dict[str, dict[str, list]] = {}
     for inline in model_admin.get_inline_instances(request, obj):
+        if read_only(inline, request, obj):
+            continue  # rows listed for reference (links): this form cannot write them
         fk = next(f.name for f in inline.model._meta.fields if f.is_relation and f.related_model is type(obj))
-        rows = inline.model._default_manager.filter(**{fk: obj}).order_by("pk")
+        # The inline's own queryset names what its rows' labels read (one query, not one per row).
+        rows = inline.get_queryset(request).filter(**{fk: obj}).order_by("pk")
         inlines[str(inline.model._meta.verbose_name)] = {
             str(row.pk): [getattr(row, "version", 0), str(row)] for row in rows
         }
     return {"v": getattr(obj, "version", 0), "fields": fields, "inlines": inlines}
+
+
+def read_only(inline, request, obj: models.Model) -> bool:
+    """An inline whose rows the form only shows: no field to edit, no row to add or delete."""
+    fields = set(inline.get_fields(request, obj))
+    return (
+        fields <= set(inline.get_readonly_fields(request, obj))
+        and not inline.has_add_permission(request, obj)
+        and not (inline.can_delete and inline.has_delete_permission(request, obj))
+    )
 
 
 def make_token(model_admin, request, obj: models.Model) -> str:

@@ -149,6 +149,18 @@ class MembershipFormSet(ConstrainedInlineFormSet):
     distinct = [(("body", "region"), {}, "该人物在这一机构、地区已有身份。")]
 
 
+class NewestRowsFormSet(forms.BaseInlineFormSet):
+    """For a read-only inline listing a record's related rows: only the newest ``limit`` (a delegate or an
+    article can have thousands at a million proposals; the changelist filtered by the record has them all)."""
+
+    limit = 50
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = super().get_queryset().order_by("-pk")[: self.limit]
+        return self._queryset
+
+
 class PassageFormSet(forms.BaseInlineFormSet):
     """Numbers the passages whose order was left blank, after those already numbered."""
 

@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Prefetch
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from proposals import merging
 from proposals.admin.concurrency import EditGuardMixin
@@ -18,7 +19,7 @@ from proposals.admin.filters import (
     MembershipRegionFilter,
     MergedFilter,
 )
-from proposals.admin.forms import MembershipFormSet, NormalisedTextMixin
+from proposals.admin.forms import MembershipFormSet, NewestRowsFormSet, NormalisedTextMixin
 from proposals.admin.history import HistoryAdminMixin
 from proposals.admin.merge import MergeAdminMixin
 from proposals.admin.transfer import TransferMixin
@@ -45,6 +46,10 @@ class MembershipInline(NormalisedTextMixin, admin.StackedInline):
     autocomplete_fields = ["region", "article"]
     formfield_overrides = {models.TextField: {"widget": EVIDENCE_WIDGET}}
 
+    def get_queryset(self, request):
+        # str(): the edit token's snapshot labels each row (delegate · region)
+        return super().get_queryset(request).select_related("delegate", "region__parent")
+
 
 class PositionInline(NormalisedTextMixin, admin.StackedInline):
     model = Position
@@ -53,13 +58,17 @@ class PositionInline(NormalisedTextMixin, admin.StackedInline):
     autocomplete_fields = ["organisation", "article"]
     formfield_overrides = MembershipInline.formfield_overrides
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")  # str(): the token's snapshot
+
 
 class DelegateAuthorshipInline(admin.TabularInline):
     """The delegate's proposals, as links: authorships are edited on the proposal."""
 
     model = Authorship
+    formset = NewestRowsFormSet
     verbose_name = "建言"
-    verbose_name_plural = "署名的建言"
+    verbose_name_plural = f"署名的建言（最新 {NewestRowsFormSet.limit} 条；全部见“建言”链接）"
     extra = 0
     fields = readonly_fields = ("proposal_link", "proposal_status", "role", "membership")
     can_delete = False
@@ -98,9 +107,9 @@ class DelegateAdmin(EditGuardMixin, ReviewedAdminMixin, MergeAdminMixin, Transfe
     list_select_related = ["merged_into"]
     search_fields = ["name", "aliases__name", "note", "positions__organisation__name", "positions__title"]
     autocomplete_fields = ["merged_into"]
-    readonly_fields = ["state", "version", "created_at", "updated_at"]
+    readonly_fields = ["state", "proposals_link", "version", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "state", "note"]}),
+        (None, {"fields": ["name", "state", "note", "proposals_link"]}),
         ("审核", {"fields": ["status", "status_changed_by", "status_changed_at"]}),
         ("合并", {"fields": ["merged_into"], "classes": ["collapse"]}),
         ("时间", {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
@@ -130,6 +139,13 @@ class DelegateAdmin(EditGuardMixin, ReviewedAdminMixin, MergeAdminMixin, Transfe
     def state(self, obj: Delegate) -> str:
         """The state the API serves: a merged duplicate is 已合并 (API: merged), whatever its status."""
         return obj.public_status_label
+
+    @admin.display(description="建言")
+    def proposals_link(self, obj: Delegate):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:proposals_proposal_changelist")
+        return format_html('<a href="{}?delegate={}">署名的全部建言</a>', url, obj.pk)
 
     @admin.display(description="身份")
     def memberships_display(self, obj: Delegate):

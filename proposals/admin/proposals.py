@@ -12,9 +12,11 @@ from proposals.admin.display import quotes_in_context
 from proposals.admin.filters import (
     ProposalArticleFilter,
     ProposalBodyFilter,
+    ProposalDelegateFilter,
     ProposalRegionFilter,
     ProposalSourcedFilter,
     ProposalThemeFilter,
+    YearFilter,
 )
 from proposals.admin.forms import AuthorshipFormSet, QuoteInlineForm
 from proposals.admin.history import HistoryAdminMixin
@@ -35,6 +37,9 @@ class AuthorshipInline(admin.TabularInline):
     extra = 0
     fields = ["delegate", "role", "membership", "order"]
     autocomplete_fields = ["delegate", "membership"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("delegate")  # str(): the edit token's snapshot
 
 
 class ProposalQuoteInline(admin.TabularInline):
@@ -74,8 +79,9 @@ class ProposalAdmin(EditGuardMixin, ReviewedAdminMixin, TransferMixin, HistoryAd
         ProposalRegionFilter,
         ProposalThemeFilter,
         ProposalArticleFilter,
+        ProposalDelegateFilter,
         ProposalSourcedFilter,
-        "year",
+        ("year", YearFilter),
     ]
     search_fields = [
         "title",
