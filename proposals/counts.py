@@ -44,6 +44,12 @@ def count_source(qs: QuerySet) -> QuerySet:
     return getattr(qs.query, "unbounded", qs)
 
 
+def capped(qs: QuerySet, limit: int) -> int:
+    """How many rows ``qs`` has, counting at most ``limit + 1``: only the primary keys are selected, so an
+    annotation of the list (a correlated count per row) is not computed for each counted row."""
+    return qs.order_by().values("pk")[: limit + 1].count()
+
+
 def bounded_count(qs: QuerySet, limit: int | None = None, *, estimated: bool = True) -> tuple[int, bool]:
     """(count, exact): exact up to ``limit``; above it the planner's estimate (at least limit + 1).
 
@@ -55,14 +61,14 @@ def bounded_count(qs: QuerySet, limit: int | None = None, *, estimated: bool = T
     if connections[qs.db].vendor != "postgresql":
         if estimated:
             return qs.order_by().count(), True
-        counted = qs.order_by()[: limit + 1].count()
+        counted = capped(qs, limit)
         return counted, counted <= limit
     # A search can match most of the table, and counting its matches reads each one: ask the planner first
     # (one EXPLAIN). Other selections are counted from indexes, cheaply enough to the limit.
     estimate = planner_estimate(qs) if "search_rank" in qs.query.annotations else None
     if estimate is not None and estimate > TRUSTED_ESTIMATE * limit:  # counting would only confirm it
         return estimate, False
-    counted = qs.order_by()[: limit + 1].count()
+    counted = capped(qs, limit)
     if counted <= limit:
         return counted, True
     return max(planner_estimate(qs) if estimate is None else estimate, limit + 1), False

@@ -43,7 +43,14 @@ class ArticleQuoteInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("proposal").prefetch_related(_ordered_passages())
+        # article: each row's title (str) names it
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("proposal", "article")
+            .defer("article__text")
+            .prefetch_related(_ordered_passages())
+        )
 
     @admin.display(description="建言")
     def proposal_link(self, obj: Quote):
