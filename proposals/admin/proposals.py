@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q
 from django.utils.html import format_html_join
 
 from proposals.admin.concurrency import EditGuardMixin
-from proposals.admin.display import quotes_in_context
+from proposals.admin.display import is_changelist, quotes_in_context
 from proposals.admin.filters import (
     ProposalArticleFilter,
     ProposalBodyFilter,
@@ -23,7 +23,16 @@ from proposals.admin.history import HistoryAdminMixin
 from proposals.admin.transfer import TransferMixin
 from proposals.admin.workflow import QueueFilter, ReviewedAdminMixin, StatusCountFilter
 from proposals.counts import AdminPaginator
-from proposals.models import AuthorRole, Authorship, Delegate, Proposal, Quote, QuotePassage, Theme
+from proposals.models import (
+    AuthorRole,
+    Authorship,
+    Delegate,
+    Membership,
+    Proposal,
+    Quote,
+    QuotePassage,
+    Theme,
+)
 from proposals.numbers import parse_int
 from proposals.resources import ProposalResource
 from proposals.selectors import related_count
@@ -40,6 +49,11 @@ class AuthorshipInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("delegate")  # str(): the edit token's snapshot
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "membership":  # the selected option's label reads its delegate and region
+            kwargs["queryset"] = Membership.objects.select_related("delegate", "region__parent")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ProposalQuoteInline(admin.TabularInline):
@@ -141,18 +155,14 @@ class ProposalAdmin(EditGuardMixin, ReviewedAdminMixin, TransferMixin, HistoryAd
         return found, False
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(quote_count=related_count(Quote, "proposal"))
-            .order_by(*self.model._meta.ordering)
-            .prefetch_related(
-                "themes",
-                Prefetch(
-                    "authorships",
-                    queryset=Authorship.objects.select_related("delegate").order_by("order", "id"),
-                ),
-            )
+        records = super().get_queryset(request).order_by(*self.model._meta.ordering)
+        if not is_changelist(request):  # what the list shows, not needed by the change page
+            return records
+        return records.annotate(quote_count=related_count(Quote, "proposal")).prefetch_related(
+            "themes",
+            Prefetch(
+                "authorships", queryset=Authorship.objects.select_related("delegate").order_by("order", "id")
+            ),
         )
 
     @admin.display(description="署名")
