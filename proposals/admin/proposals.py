@@ -142,10 +142,13 @@ class ProposalAdmin(EditGuardMixin, ReviewedAdminMixin, TransferMixin, HistoryAd
         if not term:
             return queryset, False
         people = Delegate.objects.filter(Q(name__contains=term) | Q(aliases__name__contains=term))
+        # The delegates first (a few thousand at most), then their authorships by the delegate index,
+        # unordered: ordered by the proposals' date it joined and sorted every authorship of the matches.
+        people_ids = sorted(set(people.order_by().values_list("pk", flat=True)))
         ids = set(
-            Authorship.objects.filter(delegate__in=people.values("pk")).values_list("proposal_id", flat=True)[
-                :PEOPLE_MATCH_LIMIT
-            ]
+            Authorship.objects.filter(delegate_id__in=people_ids)
+            .order_by()
+            .values_list("proposal_id", flat=True)[:PEOPLE_MATCH_LIMIT]
         )
         if (number := parse_int(term)) is not None:  # ASCII digits only: "²".isdigit() is True
             ids.add(number)
