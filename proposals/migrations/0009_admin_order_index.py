@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("proposals", "0007_curation"),
+        ("proposals", "0008_filter_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
