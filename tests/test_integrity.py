@@ -183,7 +183,11 @@ def test_an_inline_changed_elsewhere_makes_the_parent_form_stale(curator_client,
     # Another curator reorders the passages of the quote on its own page.
     quote_url = admin_url(Quote, "change", passage.quote_id)
     other = change_form_data(curator_client, quote_url)
-    assert curator_client.post(quote_url, other).status_code == 302  # a save bumps the rows' versions
+    prefix = next(k for k, v in other.items() if k.endswith("-id") and str(v) == str(passage.pk))[:-3]
+    other[f"{prefix}-order"] = (
+        int(other[f"{prefix}-order"]) + 10
+    )  # a real edit: an unchanged form saves nothing
+    assert curator_client.post(quote_url, other).status_code == 302  # the save bumps the quote's version
     tab_a["summary"] = "甲的改动"
     response = curator_client.post(url, tab_a)
     assert response.status_code == 200 and "保存被拒绝" in errors_of(response)
@@ -271,8 +275,9 @@ def test_unpublishing_a_delegate_moves_their_proposals(client, curator_client, c
     [
         (Theme, lambda d: d.update(name=d["name"] + "（新）")),
         (Article, lambda d: d.update(outlet="测试媒体")),
-        (Quote, lambda d: None),
-        (QuotePassage, lambda d: None),
+        # A real edit (an unchanged form saves nothing): a passage moved, on the quote page and on its own.
+        (Quote, lambda d: d.update({"passages-0-order": int(d["passages-0-order"]) + 10})),
+        (QuotePassage, lambda d: d.update(order=int(d["order"]) + 10)),
     ],
     ids=["theme", "article", "quote", "passage"],
 )

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 
+from proposals.admin.forms import NormalisedTextMixin
 from proposals.models.base import EditConflict
 
 TOKEN_FIELD = "_edit_token"
@@ -46,12 +47,25 @@ def snapshot(model_admin, request, obj: models.Model) -> dict[str, Any]:
     }
     inlines: dict[str, dict[str, list]] = {}
     for inline in model_admin.get_inline_instances(request, obj):
+        if read_only(inline, request, obj):
+            continue  # rows listed for reference (links): this form cannot write them
         fk = next(f.name for f in inline.model._meta.fields if f.is_relation and f.related_model is type(obj))
-        rows = inline.model._default_manager.filter(**{fk: obj}).order_by("pk")
+        # The inline's own queryset names what its rows' labels read (one query, not one per row).
+        rows = inline.get_queryset(request).filter(**{fk: obj}).order_by("pk")
         inlines[str(inline.model._meta.verbose_name)] = {
             str(row.pk): [getattr(row, "version", 0), str(row)] for row in rows
         }
     return {"v": getattr(obj, "version", 0), "fields": fields, "inlines": inlines}
+
+
+def read_only(inline, request, obj: models.Model) -> bool:
+    """An inline whose rows the form only shows: no field to edit, no row to add or delete."""
+    fields = set(inline.get_fields(request, obj))
+    return (
+        fields <= set(inline.get_readonly_fields(request, obj))
+        and not inline.has_add_permission(request, obj)
+        and not (inline.can_delete and inline.has_delete_permission(request, obj))
+    )
 
 
 def make_token(model_admin, request, obj: models.Model) -> str:
@@ -89,8 +103,38 @@ else:
     _ModelAdmin = object
 
 
-class EditGuardMixin(_ModelAdmin):
-    """For a ModelAdmin: change forms carry an edit token and refuse a stale save (see the module)."""
+UNCHANGED = "_npp_unchanged_save"  # request attribute: this change form was posted without a change
+
+
+class EditGuardMixin(NormalisedTextMixin, _ModelAdmin):
+    """For a ModelAdmin: change forms carry an edit token and refuse a stale save (see the module).
+
+    A change form posted without any change (the form and every inline formset unchanged) saves nothing:
+    no version or updated_at bump, no history row, no admin log entry, nothing for sync to pick up.
+    """
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # decided in save_related, once the inline formsets are known
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if change and not form.has_changed():
+            if not any(formset.has_changed() for formset in formsets):
+                setattr(request, UNCHANGED, True)
+                return
+            super().save_model(request, form.instance, form, change)  # an inline changed: the parent too
+        super().save_related(request, form, formsets, change)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, UNCHANGED, False):
+            return []  # the formsets were not saved: they have no new, changed or deleted objects
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, UNCHANGED, False):
+            return None
+        return super().log_change(request, obj, message)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

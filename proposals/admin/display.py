@@ -18,6 +18,12 @@ from proposals.passages import paragraph_ranges
 CONTEXT_CHARS = 240  # at most this many characters of the paragraph either side of the passages
 
 
+def is_changelist(request) -> bool:
+    """Whether the request is for an admin changelist (where list_display's annotations are shown)."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and (match.url_name or "").endswith("_changelist")
+
+
 def admin_url(obj: Model, action: str = "change") -> str:
     meta = obj._meta
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_{action}", args=[obj.pk])

@@ -4,9 +4,29 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from proposals.models import Quote, QuotePassage
 from proposals.models.sources import quote_not_in_article_message
+from proposals.normalise import normalise_article_text
+
+
+class NormalisedTextField(forms.CharField):
+    """A textarea's text in the stored normal form (proposals.normalise): a browser posts CRLF line
+    endings, so without this an untouched textarea holding a newline would count as a change."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_article_text(value) if isinstance(value, str) else value
+
+
+class NormalisedTextMixin:
+    """For a ModelAdmin or an inline: every TextField's form field is a NormalisedTextField."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.TextField) and not db_field.choices:
+            kwargs.setdefault("form_class", NormalisedTextField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 class QuotePassageForm(forms.ModelForm):
@@ -127,6 +147,18 @@ class AuthorshipFormSet(ConstrainedInlineFormSet):
 
 class MembershipFormSet(ConstrainedInlineFormSet):
     distinct = [(("body", "region"), {}, "该人物在这一机构、地区已有身份。")]
+
+
+class NewestRowsFormSet(forms.BaseInlineFormSet):
+    """For a read-only inline listing a record's related rows: only the newest ``limit`` (a delegate or an
+    article can have thousands at a million proposals; the changelist filtered by the record has them all)."""
+
+    limit = 50
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = super().get_queryset().order_by("-pk")[: self.limit]
+        return self._queryset
 
 
 class PassageFormSet(forms.BaseInlineFormSet):

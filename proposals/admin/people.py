@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import Prefetch
-from django.utils.html import format_html_join
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split
 
 from proposals import merging
 from proposals.admin.concurrency import EditGuardMixin
-from proposals.admin.display import admin_link
+from proposals.admin.display import admin_link, is_changelist
 from proposals.admin.filters import (
     DelegateBodyFilter,
     DelegateRegionFilter,
@@ -18,13 +20,14 @@ from proposals.admin.filters import (
     MembershipRegionFilter,
     MergedFilter,
 )
-from proposals.admin.forms import MembershipFormSet
+from proposals.admin.forms import MembershipFormSet, NewestRowsFormSet, NormalisedTextMixin
 from proposals.admin.history import HistoryAdminMixin
 from proposals.admin.merge import MergeAdminMixin
 from proposals.admin.transfer import TransferMixin
 from proposals.admin.workflow import QueueFilter, ReviewedAdminMixin, StatusCountFilter
 from proposals.counts import AdminPaginator
 from proposals.models import Authorship, Delegate, DelegateAlias, Membership, Position
+from proposals.numbers import parse_int
 from proposals.resources import DelegateResource
 from proposals.selectors import related_count
 
@@ -37,7 +40,7 @@ class AliasInline(admin.TabularInline):
     fields = ["name"]
 
 
-class MembershipInline(admin.StackedInline):
+class MembershipInline(NormalisedTextMixin, admin.StackedInline):
     model = Membership
     formset = MembershipFormSet
     extra = 0
@@ -45,21 +48,29 @@ class MembershipInline(admin.StackedInline):
     autocomplete_fields = ["region", "article"]
     formfield_overrides = {models.TextField: {"widget": EVIDENCE_WIDGET}}
 
+    def get_queryset(self, request):
+        # str(): the edit token's snapshot labels each row (delegate · region)
+        return super().get_queryset(request).select_related("delegate", "region__parent")
 
-class PositionInline(admin.StackedInline):
+
+class PositionInline(NormalisedTextMixin, admin.StackedInline):
     model = Position
     extra = 0
     fields = [("organisation", "title", "order"), ("article", "evidence")]
     autocomplete_fields = ["organisation", "article"]
     formfield_overrides = MembershipInline.formfield_overrides
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation")  # str(): the token's snapshot
+
 
 class DelegateAuthorshipInline(admin.TabularInline):
     """The delegate's proposals, as links: authorships are edited on the proposal."""
 
     model = Authorship
+    formset = NewestRowsFormSet
     verbose_name = "建言"
-    verbose_name_plural = "署名的建言"
+    verbose_name_plural = f"署名的建言（最新 {NewestRowsFormSet.limit} 条；全部见“建言”链接）"
     extra = 0
     fields = readonly_fields = ("proposal_link", "proposal_status", "role", "membership")
     can_delete = False
@@ -71,7 +82,8 @@ class DelegateAuthorshipInline(admin.TabularInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("proposal", "membership__region__parent", "membership__delegate")
+            # delegate: each row's title (str) names it
+            .select_related("proposal", "delegate", "membership__region__parent", "membership__delegate")
         )
 
     @admin.display(description="建言")
@@ -98,9 +110,9 @@ class DelegateAdmin(EditGuardMixin, ReviewedAdminMixin, MergeAdminMixin, Transfe
     list_select_related = ["merged_into"]
     search_fields = ["name", "aliases__name", "note", "positions__organisation__name", "positions__title"]
     autocomplete_fields = ["merged_into"]
-    readonly_fields = ["state", "version", "created_at", "updated_at"]
+    readonly_fields = ["state", "proposals_link", "version", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "state", "note"]}),
+        (None, {"fields": ["name", "state", "note", "proposals_link"]}),
         ("审核", {"fields": ["status", "status_changed_by", "status_changed_at"]}),
         ("合并", {"fields": ["merged_into"], "classes": ["collapse"]}),
         ("时间", {"fields": ["version", "created_at", "updated_at"], "classes": ["collapse"]}),
@@ -114,22 +126,49 @@ class DelegateAdmin(EditGuardMixin, ReviewedAdminMixin, MergeAdminMixin, Transfe
     list_per_page = 50
     show_full_result_count = False
     paginator = AdminPaginator
+    # Not by proposal count: that counts the authorships of every delegate (a million rows) to sort them.
+    sortable_by = ["name", "state", "updated_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word in the name, an alias, the note or a position (organisation or title), or the id: the
+        relations as EXISTS subqueries, so no join multiplies the rows and no DISTINCT is needed."""
+        words = [w.strip("\"'") for w in smart_split(search_term) if w.strip("\"'")]
+        for word in words:
+            found = (
+                Q(name__icontains=word)
+                | Q(note__icontains=word)
+                | Exists(DelegateAlias.objects.filter(delegate=OuterRef("pk"), name__icontains=word))
+                | Exists(
+                    Position.objects.filter(
+                        Q(organisation__name__icontains=word) | Q(title__icontains=word),
+                        delegate=OuterRef("pk"),
+                    )
+                )
+            )
+            if len(words) == 1 and (number := parse_int(word)) is not None:
+                found |= Q(pk=number)
+            queryset = queryset.filter(found)
+        return queryset, False
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(proposal_count=related_count(Authorship, "delegate"))
-            .order_by(*self.model._meta.ordering)
-            .prefetch_related(
-                Prefetch("memberships", queryset=Membership.objects.select_related("region__parent"))
-            )
+        records = super().get_queryset(request).order_by(*self.model._meta.ordering)
+        if not is_changelist(request):  # the change page does not show the count (thousands of rows)
+            return records
+        return records.annotate(proposal_count=related_count(Authorship, "delegate")).prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("region__parent"))
         )
 
     @admin.display(description="公开状态", ordering="status")
     def state(self, obj: Delegate) -> str:
         """The state the API serves: a merged duplicate is 已合并 (API: merged), whatever its status."""
         return obj.public_status_label
+
+    @admin.display(description="建言")
+    def proposals_link(self, obj: Delegate):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:proposals_proposal_changelist")
+        return format_html('<a href="{}?delegate={}">署名的全部建言</a>', url, obj.pk)
 
     @admin.display(description="身份")
     def memberships_display(self, obj: Delegate):

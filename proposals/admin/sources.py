@@ -6,11 +6,18 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Prefetch
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from proposals.admin.concurrency import EditGuardMixin
 from proposals.admin.display import admin_link, quote_in_context
-from proposals.admin.forms import PassageFormSet, QuotePassageForm
+from proposals.admin.forms import (
+    NewestRowsFormSet,
+    NormalisedTextField,
+    NormalisedTextMixin,
+    PassageFormSet,
+    QuotePassageForm,
+)
 from proposals.admin.history import HistoryAdminMixin
 from proposals.admin.ingest import IngestAdminMixin
 from proposals.models import Article, Quote, QuotePassage
@@ -25,7 +32,8 @@ class ArticleQuoteInline(admin.TabularInline):
     """The proposals an article is quoted for, as links: quotes are edited on the proposal or the quote."""
 
     model = Quote
-    verbose_name_plural = "引用这篇文章的建言"
+    formset = NewestRowsFormSet
+    verbose_name_plural = f"引用这篇文章的建言（最新 {NewestRowsFormSet.limit} 条；全部见“建言”链接）"
     extra = 0
     fields = readonly_fields = ("proposal_link", "passages_text")
     can_delete = False
@@ -35,7 +43,14 @@ class ArticleQuoteInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("proposal").prefetch_related(_ordered_passages())
+        # article: each row's title (str) names it
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("proposal", "article")
+            .defer("article__text")
+            .prefetch_related(_ordered_passages())
+        )
 
     @admin.display(description="建言")
     def proposal_link(self, obj: Quote):
@@ -47,10 +62,13 @@ class ArticleQuoteInline(admin.TabularInline):
 
 
 class ArticleForm(forms.ModelForm):
-    """The text as typed: not stripped (leading blank lines are part of the offsets); the model normalises
-    it (proposals.normalise) and re-anchors or refuses what the change would detach."""
+    """The text as typed, not stripped (leading blank lines are part of the offsets), in the normal form the
+    model stores (proposals.normalise: a browser's CRLF is not a change); the model re-anchors or refuses
+    what a change would detach."""
 
-    text = forms.CharField(label="全文", strip=False, widget=forms.Textarea(attrs={"rows": 30, "cols": 100}))
+    text = NormalisedTextField(
+        label="全文", strip=False, widget=forms.Textarea(attrs={"rows": 30, "cols": 100})
+    )
     url = forms.URLField(label="原文链接", required=False, assume_scheme="https")
 
     class Meta:
@@ -66,7 +84,7 @@ class ArticleAdmin(IngestAdminMixin, EditGuardMixin, HistoryAdminMixin):
     search_fields = ["title", "outlet", "file_name", "text"]
     inlines = [ArticleQuoteInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = ["text_hash", "version", "created_at", "updated_at"]
+    readonly_fields = ["proposals_link", "text_hash", "version", "created_at", "updated_at"]
 
     def get_queryset(self, request):
         return (
@@ -75,6 +93,13 @@ class ArticleAdmin(IngestAdminMixin, EditGuardMixin, HistoryAdminMixin):
             .annotate(quote_count=related_count(Quote, "article"))
             .order_by(*self.model._meta.ordering)
         )
+
+    @admin.display(description="建言")
+    def proposals_link(self, obj: Article):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:proposals_proposal_changelist")
+        return format_html('<a href="{}?article={}">引用这篇文章的全部建言</a>', url, obj.pk)
 
     @admin.display(description="媒体", ordering="outlet")
     def outlet_display(self, obj: Article) -> str:
@@ -85,7 +110,7 @@ class ArticleAdmin(IngestAdminMixin, EditGuardMixin, HistoryAdminMixin):
         return obj.quote_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
-class QuotePassageInline(admin.TabularInline):
+class QuotePassageInline(NormalisedTextMixin, admin.TabularInline):
     model = QuotePassage
     form = QuotePassageForm
     formset = PassageFormSet
