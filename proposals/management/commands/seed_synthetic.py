@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from proposals import search
 from proposals.synthetic import batches
 from proposals.synthetic.load import PROPOSAL_TABLES, Writer, delete_synthetic, indexes_dropped
 from proposals.synthetic.world import build_world
@@ -118,6 +119,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         tasks = [(n, min(batch_size, proposals - n * batch_size)) for n in range(-(-proposals // batch_size))]
+        search.warm_up()  # jieba's dictionary loaded once, before the workers fork (they share its pages)
         if workers > 1 and not connection.in_atomic_block:
             connection.close()  # the forked workers must not share the parent's database socket
         drop = drop_indexes == "yes" or (drop_indexes == "auto" and proposals >= 50_000)
