@@ -69,11 +69,20 @@ def _schema() -> list[tuple]:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes are dropped on PostgreSQL only")
 @pytest.mark.django_db(transaction=True)
-def test_a_load_with_indexes_dropped_puts_back_every_index_and_constraint():
+@pytest.mark.parametrize("search_index", ["keep", "rebuild"])
+def test_a_load_with_indexes_dropped_puts_back_every_index_and_constraint(search_index):
     call_command("load_corpus", verbosity=0)  # transactional tests start from a flushed database
     before = _schema()
     out = StringIO()
-    call_command("seed_synthetic", proposals=120, workers=2, batch_size=50, drop_indexes="yes", stdout=out)
+    call_command(
+        "seed_synthetic",
+        proposals=120,
+        workers=2,
+        batch_size=50,
+        drop_indexes="yes",
+        search_index=search_index,
+        stdout=out,
+    )
     assert "created 120 synthetic proposals" in out.getvalue()
     assert _schema() == before  # the same indexes and constraints, every foreign key validated
     assert find_problems() == []
