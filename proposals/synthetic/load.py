@@ -133,7 +133,8 @@ def indexes_dropped(enabled: bool, *, keep_search_index: bool = True):
             """,
             [tables],
         )
-        indexes, gin = [], []
+        indexes: list[tuple[str, str]] = []
+        gin: list[tuple[str, str]] = []
         for name, definition in cursor.fetchall():
             kept = keep_search_index and " USING gin " in definition
             (gin if kept else indexes).append((name, definition))

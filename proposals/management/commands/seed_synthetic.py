@@ -31,7 +31,7 @@ def _make(task: tuple[int, int]) -> batches.Batch:
     return batches.make_batch(_WORLD, *task)
 
 
-def _batches(world: batches.World, tasks: list[tuple[int, int]], pool: Pool | None):
+def _batches(world: batches.World, tasks: list[tuple[int, int]], pool: Pool | None, workers: int):
     """The batches in order, made in the pool when there is one: at most two a worker are waiting to be
     written, so the workers keep both cores busy while the parent streams one batch to PostgreSQL."""
     if pool is None:
@@ -42,7 +42,7 @@ def _batches(world: batches.World, tasks: list[tuple[int, int]], pool: Pool | No
     queue = iter(tasks)
     for task in queue:
         pending.append(pool.apply_async(_make, (task,)))
-        if len(pending) >= 2 * pool._processes:  # type: ignore[attr-defined]
+        if len(pending) >= 2 * workers:
             break
     while pending:
         batch = pending.popleft().get()
@@ -156,7 +156,7 @@ class Command(BaseCommand):
             _pool(world, workers) as pool,
             indexes_dropped(drop, keep_search_index=search_index == "keep") as dropped,
         ):
-            for batch in _batches(world, tasks, pool):
+            for batch in _batches(world, tasks, pool, workers):
                 with transaction.atomic():
                     for key in PROPOSAL_TABLES:
                         writer.write(key, batch.rows[key])
