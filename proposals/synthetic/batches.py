@@ -16,7 +16,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from proposals import search
+from proposals import filter_keys, search
 from proposals.models.sources import joined_passages
 from proposals.synthetic import SESSION
 
@@ -52,6 +52,7 @@ class World:
     now: datetime
     delegates: list[tuple[int, str]]  # (id, the names and organisations the search index holds)
     memberships: list[list[tuple[int, str]]]  # per delegate: (membership id, body code)
+    delegate_keys: list[tuple[str, ...]]  # per delegate: the filter keys a proposal gets from them
     delegate_weights: list[float]  # cumulative
     themes: list[int]
     theme_weights: list[float]  # cumulative
@@ -130,10 +131,15 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
         f"关于{subject}的{'建议' if congress else '提案'}" if kind in ("suggestion", "proposal") else subject
     )
     people = " ".join(dict.fromkeys(n for a in authors for n in world.delegates[a][1].split()))
+    themes = [
+        world.themes[t]
+        for t in pick_distinct(rng, world.theme_weights, rng.choices([1, 2, 3], weights=[50, 35, 15])[0])
+    ]
+    bodies = [body] + [world.memberships[a][0][1] for a in authors[1:]]
     created = world.now
-    # The proposal's related rows first, so that a column computed from them (like the filter keys) can be
+    # The proposal's related rows first, so that the columns computed from them (the filter keys) are
     # written with the proposal row itself: COPY writes each row once (an UPDATE afterwards would rewrite
-    # every row and recompute the generated search_vector).
+    # every row and recompute the generated search_vector and filter_vector).
     authorships = [
         {
             "created_at": created,
@@ -146,8 +152,6 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
         }
         for order, author in enumerate(authors)
     ]
-    picked = pick_distinct(rng, world.theme_weights, rng.choices([1, 2, 3], weights=[50, 35, 15])[0])
-    themes = [{"proposal_id": pid, "theme_id": world.themes[t]} for t in picked]
     rows["proposal"].append(
         {
             "id": pid,
@@ -163,10 +167,13 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
             "date": day,
             "session": SESSION,
             **search_columns(title, text, people),
+            "filter_keys": filter_keys.assemble(
+                kind, year, themes, bodies, (world.delegate_keys[a] for a in authors)
+            ),
         }
     )
     rows["authorship"].extend(authorships)
-    rows["theme"].extend(themes)
+    rows["theme"].extend({"proposal_id": pid, "theme_id": theme_id} for theme_id in themes)
 
 
 def search_columns(title: str, text: str, people: str) -> dict[str, str]:

@@ -102,7 +102,8 @@ def indexes_dropped(enabled: bool, *, keep_search_index: bool = True):
     """PostgreSQL: drop the secondary indexes, foreign keys and unique constraints of the proposal tables
     for the load and build them after it: a bulk build (and one validating join per foreign key) costs a
     fraction of maintaining them row by row, the deferred foreign-key triggers most of all. Yields the
-    names of what was dropped. Primary keys and check constraints stay, and so does the GIN search index:
+    names of what was dropped. Primary keys and check constraints stay, and so do the GIN indexes (search
+    and filter keys):
     PostgreSQL 15 builds a GIN index on one core only, for as much CPU as maintaining it during the load
     (measured: 10-11 s to build for 20,000 rows, 8.6 s more to insert them with the index), so on two cores
     maintaining it while the workers segment costs about half the wall time of building it afterwards.
