@@ -135,19 +135,20 @@ def bigrams(text: str, *, simplified: bool = False) -> list[str]:
     return pairs
 
 
-def plain(*texts: str) -> str:
-    """Simplified, lower-cased text for phrase matching and ranking."""
-    return "\n".join(to_simplified(t).lower() for t in texts if t)
+def plain(*texts: str, simplified: bool = False) -> str:
+    """Simplified, lower-cased text for phrase matching and ranking (simplified=True: the texts are
+    ``to_simplified`` output already, so that a caller that needs both columns converts each text once)."""
+    return "\n".join((t if simplified else to_simplified(t)).lower() for t in texts if t)
 
 
-def index_tokens(*texts: str) -> str:
-    """The space-padded, de-duplicated token string stored in the index columns."""
+def index_tokens(*texts: str, simplified: bool = False) -> str:
+    """The space-padded, de-duplicated token string stored in the index columns (simplified: as plain)."""
     seen: dict[str, None] = {}
     for text in texts:
-        simplified = to_simplified(text)
-        for token in segment(simplified, simplified=True):
+        simplified_text = text if simplified else to_simplified(text)
+        for token in segment(simplified_text, simplified=True):
             seen.setdefault(token, None)
-        for pair in bigrams(simplified, simplified=True):
+        for pair in bigrams(simplified_text, simplified=True):
             seen.setdefault(pair, None)
     return f" {' '.join(seen)} " if seen else ""
 

@@ -89,7 +89,7 @@ def pick_distinct(rng: random.Random, cumulative: list[float], k: int) -> list[i
 class Batch:
     number: int
     proposals: int
-    rows: dict[str, list[dict[str, Any]] | str] = field(default_factory=dict)  # rows, or COPY text
+    rows: dict[str, list[dict[str, Any]] | bytes] = field(default_factory=dict)  # rows, or COPY text
 
 
 def make_batch(world: World, number: int, count: int) -> Batch:
@@ -102,7 +102,10 @@ def make_batch(world: World, number: int, count: int) -> Batch:
         _proposal(world, rng, index, rows)
     batch = Batch(number, count)
     for key, table_rows in rows.items():
-        batch.rows[key] = copy_text(world.columns[key], table_rows) if world.copy_format else table_rows
+        # COPY text is encoded here, in the worker: the parent only streams the bytes to PostgreSQL.
+        batch.rows[key] = (
+            copy_text(world.columns[key], table_rows).encode() if world.copy_format else table_rows
+        )
     return batch
 
 
@@ -134,6 +137,21 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
     ]
     bodies = [body] + [world.memberships[a][0][1] for a in authors[1:]]
     created = world.now
+    # The proposal's related rows first, so that the columns computed from them (the filter keys) are
+    # written with the proposal row itself: COPY writes each row once (an UPDATE afterwards would rewrite
+    # every row and recompute the generated search_vector and filter_vector).
+    authorships = [
+        {
+            "created_at": created,
+            "updated_at": created,
+            "proposal_id": pid,
+            "delegate_id": world.delegates[author][0],
+            "role": "lead" if order == 0 else "cosigner",
+            "membership_id": membership_id if order == 0 else world.memberships[author][0][0],
+            "order": order,
+        }
+        for order, author in enumerate(authors)
+    ]
     rows["proposal"].append(
         {
             "id": pid,
@@ -148,29 +166,26 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
             "year": year,
             "date": day,
             "session": SESSION,
-            "search_tokens": search.index_tokens(title, "", text, people),
-            "search_title": search.plain(title),
-            "search_plain": search.plain(title, "", text, people),
+            **search_columns(title, text, people),
             "filter_keys": filter_keys.assemble(
                 kind, year, themes, bodies, (world.delegate_keys[a] for a in authors)
             ),
         }
     )
-    for order, author in enumerate(authors):
-        delegate_id = world.delegates[author][0]
-        rows["authorship"].append(
-            {
-                "created_at": created,
-                "updated_at": created,
-                "proposal_id": pid,
-                "delegate_id": delegate_id,
-                "role": "lead" if order == 0 else "cosigner",
-                "membership_id": membership_id if order == 0 else world.memberships[author][0][0],
-                "order": order,
-            }
-        )
-    for theme_id in themes:
-        rows["theme"].append({"proposal_id": pid, "theme_id": theme_id})
+    rows["authorship"].extend(authorships)
+    rows["theme"].extend({"proposal_id": pid, "theme_id": theme_id} for theme_id in themes)
+
+
+def search_columns(title: str, text: str, people: str) -> dict[str, str]:
+    """The search columns as ``proposals.indexing`` writes them (title, no summary, the delegate's words,
+    the authors' names and organisations), each text converted to simplified characters once and segmented
+    once by ``search.index_tokens``."""
+    simplified = [search.to_simplified(t) for t in (title, text, people)]
+    return {
+        "search_tokens": search.index_tokens(*simplified, simplified=True),
+        "search_title": search.plain(simplified[0], simplified=True),
+        "search_plain": search.plain(*simplified, simplified=True),
+    }
 
 
 def _passages(world: World, rng: random.Random, pid: int, index: int, rows: dict[str, list]) -> list[Any]:
@@ -221,20 +236,27 @@ def _passages(world: World, rng: random.Random, pid: int, index: int, rows: dict
 
 # --- COPY text format ------------------------------------------------------------------------------------
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 
 def _copy_value(value: Any) -> str:
+    if isinstance(value, str):
+        for char, escaped in _ESCAPES:  # str.replace only where needed: translate() is slow on CJK text
+            if char in value:
+                value = value.replace(char, escaped)
+        return value
     if value is None:
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
     return str(value)
 
 
 def copy_text(columns: Columns, rows: list[dict[str, Any]]) -> str:
-    return "".join("\t".join(_copy_value(v) for v in columns.values(r)) + "\n" for r in rows)
+    """Rows in COPY's text format (one line a row, tab-separated, in ``columns.names`` order)."""
+    names, defaults = columns.names, columns.defaults
+    return "".join(
+        "\t".join([_copy_value(r[n] if n in r else defaults[n]) for n in names]) + "\n" for r in rows
+    )

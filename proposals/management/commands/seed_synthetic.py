@@ -7,15 +7,18 @@ Never run against a production database: every record it writes is *published* a
 from __future__ import annotations
 
 import collections
+import contextlib
 import multiprocessing
 import os
 import time
+from multiprocessing.pool import Pool
 
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from proposals import search
 from proposals.synthetic import batches
 from proposals.synthetic.load import PROPOSAL_TABLES, Writer, delete_synthetic, indexes_dropped
 from proposals.synthetic.world import build_world
@@ -28,27 +31,41 @@ def _make(task: tuple[int, int]) -> batches.Batch:
     return batches.make_batch(_WORLD, *task)
 
 
-def _batches(world: batches.World, tasks: list[tuple[int, int]], workers: int):
-    """The batches in order; with several workers, at most two per worker are waiting to be written."""
-    if workers <= 1:
+def _batches(world: batches.World, tasks: list[tuple[int, int]], pool: Pool | None, workers: int):
+    """The batches in order, made in the pool when there is one: at most two a worker are waiting to be
+    written, so the workers keep both cores busy while the parent streams one batch to PostgreSQL."""
+    if pool is None:
         for task in tasks:
             yield batches.make_batch(world, *task)
         return
+    pending: collections.deque = collections.deque()
+    queue = iter(tasks)
+    for task in queue:
+        pending.append(pool.apply_async(_make, (task,)))
+        if len(pending) >= 2 * workers:
+            break
+    while pending:
+        batch = pending.popleft().get()
+        following = next(queue, None)
+        if following is not None:
+            pending.append(pool.apply_async(_make, (following,)))
+        yield batch
+
+
+@contextlib.contextmanager
+def _pool(world: batches.World, workers: int):
+    """A pool of forked workers that inherit the world (and jieba's loaded dictionary), or None for one.
+    Forked before the parent opens its loading connection, so that no worker holds its socket."""
+    if workers <= 1:
+        yield None
+        return
     global _WORLD
     _WORLD = world
+    search.warm_up()  # jieba's dictionary loaded once, before the workers fork (they share its pages)
+    if not connection.in_atomic_block:
+        connection.close()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: collections.deque = collections.deque()
-        queue = iter(tasks)
-        for task in queue:
-            pending.append(pool.apply_async(_make, (task,)))
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            batch = pending.popleft().get()
-            following = next(queue, None)
-            if following is not None:
-                pending.append(pool.apply_async(_make, (following,)))
-            yield batch
+        yield pool
 
 
 class Command(BaseCommand):
@@ -70,6 +87,13 @@ class Command(BaseCommand):
             default="auto",
             help="PostgreSQL: drop the proposal tables' secondary indexes for the load (auto: from 50,000)",
         )
+        parser.add_argument(
+            "--search-index",
+            choices=["keep", "rebuild"],
+            default="keep",
+            help="with --drop-indexes: maintain the GIN search index during the load (faster load, an index "
+            "about twice the size) or drop it and build it after (compact; one core builds it)",
+        )
         parser.add_argument("--delete", action="store_true", help="delete the synthetic records instead")
         parser.add_argument("--dry-run", action="store_true")
 
@@ -83,6 +107,7 @@ class Command(BaseCommand):
         workers: int,
         seed: int,
         drop_indexes: str,
+        search_index: str,
         delete: bool,
         dry_run: bool,
         verbosity: int,
@@ -118,8 +143,6 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         tasks = [(n, min(batch_size, proposals - n * batch_size)) for n in range(-(-proposals // batch_size))]
-        if workers > 1 and not connection.in_atomic_block:
-            connection.close()  # the forked workers must not share the parent's database socket
         drop = drop_indexes == "yes" or (drop_indexes == "auto" and proposals >= 50_000)
         progress = tqdm(
             total=proposals,
@@ -129,8 +152,11 @@ class Command(BaseCommand):
             desc="seed_synthetic",
         )
         made = 0
-        with indexes_dropped(drop) as dropped:
-            for batch in _batches(world, tasks, workers):
+        with (
+            _pool(world, workers) as pool,
+            indexes_dropped(drop, keep_search_index=search_index == "keep") as dropped,
+        ):
+            for batch in _batches(world, tasks, pool, workers):
                 with transaction.atomic():
                     for key in PROPOSAL_TABLES:
                         writer.write(key, batch.rows[key])
