@@ -97,7 +97,7 @@ class ProposalArticleFilter(_Filter):
             "pk", "title"
         )
         articles = list(quoted.order_by("-pk")[: self.shown])
-        value = self.value()
+        value = self.value() or ""
         if is_record_id(value) and all(a.pk != int(value) for a in articles):
             articles += list(quoted.filter(pk=int(value)))
         return [(str(a.pk), a.title if len(a.title) <= 24 else f"{a.title[:24]}…") for a in articles]
@@ -116,7 +116,7 @@ class ProposalDelegateFilter(_Filter):
     parameter_name = "delegate"
 
     def lookups(self, request, model_admin):
-        value = self.value()
+        value = self.value() or ""
         if not is_record_id(value):
             return []
         return list(Delegate.objects.filter(pk=int(value)).values_list("pk", "name"))
@@ -185,7 +185,7 @@ class YearFilter(admin.AllValuesFieldListFilter):
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
         if field_path == field.name:  # a column of this model (not a relation's)
-            self.lookup_choices = distinct_values(model, field.column)
+            self.lookup_choices = distinct_values(model, field.column)  # type: ignore[assignment]
 
 
 def distinct_values(model, column: str) -> list:

@@ -132,7 +132,7 @@ class ProposalAdmin(EditGuardMixin, ReviewedAdminMixin, TransferMixin, HistoryAd
     paginator = AdminPaginator
     # Newest first only (the proposal_date_id index): sorting a million rows by a column without an index
     # (or by a count per row) takes seconds; curators narrow the list with filters and search instead.
-    sortable_by: list[str] = []
+    sortable_by = ()
 
     def get_search_results(self, request, queryset, search_term):
         """The site's search (the token index: title, summary, text, delegates' names, aliases and
