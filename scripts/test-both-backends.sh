@@ -10,6 +10,12 @@ backends=("$@")
 [ ${#backends[@]} -gt 0 ] || backends=(sqlite postgresql)
 
 export DEBUG=1
+# Compiled bytecode (and pytest's assertion-rewritten test modules) is kept between runs in one folder out of
+# the source tree, even where the environment sets PYTHONDONTWRITEBYTECODE to keep __pycache__ folders out of
+# the checkout: compiling every imported module again in each xdist worker was a sixth of the suite's CPU.
+# tests/db_image.py keeps the migrated test database with the corpus loaded in the same .test-cache/.
+export PYTHONPYCACHEPREFIX="${PYTHONPYCACHEPREFIX:-$PWD/.test-cache/pycache}"
+unset PYTHONDONTWRITEBYTECODE
 mkdir -p test-artifacts
 work="$(mktemp -d /tmp/npp-test.XXXXXX)"
 . scripts/lib/pg.sh
