@@ -99,6 +99,27 @@ def django_db_setup(django_db_setup, django_db_blocker, _db_image):
             _db_image.save(connection)
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process, shared by every browser test (each opens its own pages, each
+    page in a fresh context: no cookies carry over). Starting Chromium cost a second or two of CPU per test."""
+    from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"Chromium is required for the browser tests and was not found at {CHROMIUM} (apt install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @pytest.fixture
 def blank_db(db):
     """A database without the curated corpus: its rows are deleted inside this test's transaction (rolled

@@ -21,7 +21,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", "node_modules", "test-artifacts", "*.sqlite3")
+IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", "__pycache__", "node_modules", "test-artifacts", ".test-cache", "*.sqlite3"
+)
 
 
 def mutate(curation: Path) -> list[str]:
