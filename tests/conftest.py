@@ -10,6 +10,25 @@ from django.core.management import call_command
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Modules whose every test is about the curated corpus: its faithfulness to the articles, the YAML -> fixture
+# build, the ingestion pipeline regenerating it, the extractor scored against it. Other corpus tests (a few
+# end-to-end smoke tests of pages and API as readers see the corpus) carry @pytest.mark.corpus themselves.
+# `python tests/corpus_mutation.py` checks that a change to fixtures/curation.yaml fails only these.
+CORPUS_MODULES = {
+    "test_build_fixture_command.py",
+    "test_curation.py",
+    "test_fixtures.py",
+    "test_ingest_quality.py",
+    "test_regenerate.py",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in CORPUS_MODULES:
+            item.add_marker(pytest.mark.corpus)
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings):
     from django.core.cache import cache
@@ -48,10 +67,58 @@ def _static_files_scanned_once():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the curated corpus once per test session (tests run in transactions rolled back after each)."""
+def _db_image(django_db_modify_db_settings_parallel_suffix):
+    """The saved test database of tests/db_image.py (in-memory SQLite test databases only, else None)."""
+    from tests import db_image
+
+    image = db_image.for_this_database()
+    yield image
+    if image is not None:
+        image.release()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(_db_image):
+    """Runs just before pytest-django creates the test database: from here to the end of django_db_setup,
+    migrate copies the saved image instead when there is one."""
+    if _db_image is not None and _db_image.restoring:
+        _db_image.start_restoring()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, _db_image):
+    """The test database, migrated and with the curated corpus loaded once per test session (tests run in
+    transactions rolled back after each); on SQLite, a copy of the saved image when there is one."""
+    if _db_image is not None and _db_image.restoring:
+        _db_image.stop_restoring()
+        return
     with django_db_blocker.unblock():
         call_command("load_corpus", verbosity=0)
+        if _db_image is not None:
+            from django.db import connection
+
+            _db_image.save(connection)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process, shared by every browser test (each opens its own pages, each
+    page in a fresh context: no cookies carry over). Starting Chromium cost a second or two of CPU per test."""
+    from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"Chromium is required for the browser tests and was not found at {CHROMIUM} (apt install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture

@@ -19,22 +19,6 @@ def loaded(transactional_db):
     call_command("load_corpus", verbosity=0)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is required for the browser tests and was not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def public_pages() -> list[str]:
     from proposals.models import Delegate, Organisation, Proposal
 

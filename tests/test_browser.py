@@ -4,7 +4,6 @@ Filter by a theme, search, open a proposal, follow its quote to the article and 
 Screenshots go to test-artifacts/ (git-ignored).
 """
 
-import os
 import re
 from pathlib import Path
 
@@ -29,23 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def loaded(transactional_db):
     """The live server's database is flushed between transactional tests: load the corpus here."""
     call_command("load_corpus", verbosity=0)
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            f"Chromium is required for the browser tests and was not found at {CHROMIUM} (apt install chromium)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_filter_search_open_proposal_and_see_the_quote_in_its_article(live_server, loaded, browser):

@@ -5,32 +5,13 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from proposals.models import Article, Proposal, QuotePassage
+from proposals.models import Proposal
 
 
 def run(*args, **kwargs) -> str:
     out = StringIO()
     call_command(*args, stdout=out, **kwargs)
     return out.getvalue()
-
-
-@pytest.mark.django_db
-def test_rebuild_search_index_rewrites_every_proposal(corpus):
-    Proposal.objects.update(search_tokens="", search_title="", search_plain="")
-    assert not Proposal.objects.search("史浩飞").exists()
-    assert "would reindex 33" in run("rebuild_search_index", dry_run=True)
-    assert not Proposal.objects.search("史浩飞").exists(), "a dry run writes nothing"
-    assert "reindexed 33" in run("rebuild_search_index")
-    assert Proposal.objects.search("史浩飞").count() == 2
-
-
-@pytest.mark.django_db
-def test_load_corpus_if_empty_and_dry_run(corpus):
-    counts = (Article.objects.count(), Proposal.objects.count(), QuotePassage.objects.count())
-    assert "nothing to do" in run("load_corpus", if_empty=True)
-    assert "nothing written" in run("load_corpus", dry_run=True)
-    assert "indexed 33" in run("load_corpus")
-    assert (Article.objects.count(), Proposal.objects.count(), QuotePassage.objects.count()) == counts
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from proposals.roles import ensure_groups
-from tests.test_browser import ARTIFACTS, browser, loaded  # noqa: F401
+from tests.test_browser import ARTIFACTS, loaded  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

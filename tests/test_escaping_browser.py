@@ -3,12 +3,8 @@ real browser (headless Chromium): no script of the data runs, no dialog opens, t
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.core.management import call_command
-
-from tests.test_browser import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,11 +34,7 @@ def hostile(transactional_db, django_user_model):
     return proposal, delegate, theme, article
 
 
-def test_hostile_text_is_inert_everywhere(live_server, hostile):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is required for the browser tests and was not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def test_hostile_text_is_inert_everywhere(live_server, hostile, browser):
     proposal, delegate, theme, article = hostile
     public = [
         "/",
@@ -63,25 +55,20 @@ def test_hostile_text_is_inert_everywhere(live_server, hostile):
         "/admin/proposals/theme/",
         f"/admin/proposals/article/{article.pk}/change/",
     ]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            for path in public:
-                page.goto(live_server.url + path)
-                assert page.evaluate("window.__pwned") is None, path
-            # The text reads as written: the proposal's page shows the characters, not markup.
-            page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
-            assert "<script>window.__pwned=1" in page.inner_text("h1")
-            page.goto(f"{live_server.url}/admin/login/")
-            page.fill("#id_username", "curator")
-            page.fill("#id_password", "pw-curator")
-            page.click("input[type=submit]")
-            for path in admin:
-                page.goto(live_server.url + path)
-                assert page.evaluate("window.__pwned") is None, path
-            assert dialogs == []
-        finally:
-            browser.close()
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for path in public:
+        page.goto(live_server.url + path)
+        assert page.evaluate("window.__pwned") is None, path
+    # The text reads as written: the proposal's page shows the characters, not markup.
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    assert "<script>window.__pwned=1" in page.inner_text("h1")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "curator")
+    page.fill("#id_password", "pw-curator")
+    page.click("input[type=submit]")
+    for path in admin:
+        page.goto(live_server.url + path)
+        assert page.evaluate("window.__pwned") is None, path
+    assert dialogs == []

@@ -110,7 +110,9 @@ def test_promote_a_skipped_person(curator_client, corpus):
 
 
 @pytest.mark.django_db
+@pytest.mark.corpus
 def test_review_page_of_a_curated_article(curator_client, corpus):
+    """End to end on a real curated article: the extractor's drafts shown against the curated records."""
     article = Article.objects.get(file_name="004_e64aa66ecdef517c.txt")
     page = curator_client.get(reverse("admin:proposals_article_review", args=[article.pk]))
     assert page.status_code == 200

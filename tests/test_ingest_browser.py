@@ -3,7 +3,7 @@ highlight to its draft, and confirm everything with the keyboard (headless Debia
 
 import pytest
 
-from tests.test_browser import ARTIFACTS, browser, loaded  # noqa: F401  (fixtures)
+from tests.test_browser import ARTIFACTS, loaded  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.test_accessibility_browser import browser  # noqa: F401  (the shared Chromium)
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from proposals.models import Proposal, Theme
+from proposals.models import Proposal
 from proposals.search import mainland_variants, matching_sentence, parse_query
 
 pytestmark = pytest.mark.django_db
@@ -82,18 +82,6 @@ def test_matching_sentence_is_the_sentence_with_the_words():
     text = "第一句说别的。第二句讲人工智能的应用！第三句也不相干。"
     assert matching_sentence(text, parse_query("人工智能")) == "第二句讲人工智能的应用！"
     assert matching_sentence(text, parse_query("区块链")) == ""
-
-
-def test_an_empty_result_suggests_names_and_the_query_without_filters(client, corpus):
-    response = client.get("/", {"q": "人工智能", "region": "guizhou", "kind": "speech"})
-    assert response.context["paged"].page.paginator.count == 0
-    html = response.content.decode()
-    alone = len(found(client, "人工智能"))
-    assert f'有 <a href="?q=%E4%BA%BA%E5%B7%A5%E6%99%BA%E8%83%BD">{alone} 条结果</a>' in html
-    theme = Theme.objects.get(slug="artificial-intelligence")
-    assert f'主题 <a href="/themes/{theme.slug}/">人工智能</a>' in html
-    names = client.get("/", {"q": "景亚萍 区块链"}).content.decode()
-    assert re.search(r'代表委员 <a href="/delegates/\d+/">景亚萍</a>', names)
 
 
 def test_an_inverted_date_range_says_so(client, corpus):

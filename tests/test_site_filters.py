@@ -111,22 +111,6 @@ def test_search_combines_with_filters(client, corpus):
     )
 
 
-def test_facets_count_in_sql_and_stay_disjunctive(client, corpus):
-    response = client.get("/?theme=artificial-intelligence")
-    facets = {f.name: f for f in response.context["facets"]}
-    themes = {o.value: o for o in facets["theme"].options}
-    assert themes["artificial-intelligence"].selected
-    assert themes["artificial-intelligence"].count == len(proposals_of(*AI))
-    # the theme facet counts over the other filters only: ticking a second theme adds what it promises
-    assert themes["new-energy-vehicles"].count == len(proposals_of(*NEV))
-    bodies = {o.value: o.count for o in facets["body"].options}
-    assert bodies["npc"] == len(proposals_of("屠红燕", "雷军", "刘庆峰", "吴国平"))
-    regions = {o.value: o.count for o in facets["region"].options}
-    assert "hubei" not in regions  # no AI proposal by a Hubei member
-    delegates = {o.label: o.count for o in facets["delegate"].options}
-    assert delegates == dict.fromkeys(AI, 1)
-
-
 def test_region_facet_counts_include_the_regions_inside(client, corpus):
     facets = {f.name: f for f in client.get("/").context["facets"]}
     regions = {o.value: o for o in facets["region"].options}
