@@ -70,11 +70,11 @@ def _cell(value: Any) -> str:
 
 
 def flatten(row: Mapping, columns: list[str]) -> list[str]:
-    out = []
-    for column in columns:
-        leaves = _leaves(row, column.split("."))
-        out.append(SEPARATOR.join(_cell(v) for v in leaves))
-    return out
+    return _flatten(row, [column.split(".") for column in columns])
+
+
+def _flatten(row: Mapping, paths: list[list[str]]) -> list[str]:
+    return [SEPARATOR.join([_cell(v) for v in _leaves(row, path)]) for path in paths]
 
 
 def write_csv(stream: IO[str], columns: list[str], rows: Iterable[Mapping], *, bom: bool = True) -> int:
@@ -83,9 +83,10 @@ def write_csv(stream: IO[str], columns: list[str], rows: Iterable[Mapping], *, b
         stream.write(BOM)
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(columns)
+    paths = [column.split(".") for column in columns]
     count = 0
     for row in rows:
-        writer.writerow(flatten(row, columns))
+        writer.writerow(_flatten(row, paths))
         count += 1
     return count
 

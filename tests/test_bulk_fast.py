@@ -1,0 +1,139 @@
+"""The bulk files' fast path (proposals.api.bulk_records) writes exactly what the API's serializers write.
+
+Each record built from plain ``values_list`` rows is compared, as the JSON text the bulk file holds, with
+``ProposalSerializer``'s representation of the same proposal: on the curated corpus and on small named records
+that reach every branch (authors hidden because unpublished or merged, themes in their order, several
+sources, passages with a gap, undated proposals and articles, chunks split mid-way). The whole files are
+compared byte for byte with those the serializers alone write.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from proposals import selectors
+from proposals.api import bulk, bulk_records, bulk_writer
+from proposals.api.serializers import ProposalSerializer
+from proposals.models import Delegate, Proposal, QuotePassage, ReviewStatus
+from tests.factories import (
+    ArticleFactory,
+    DelegateFactory,
+    MembershipFactory,
+    ProposalFactory,
+    RegionFactory,
+    ThemeFactory,
+    quote_words,
+    reindexed,
+)
+
+SITE = "https://npp.example.org"
+
+
+def _as_json(records) -> list[str]:
+    return [json.dumps(record, ensure_ascii=False) for record in records]
+
+
+def _serializer_records(site: str) -> list[str]:
+    queryset = selectors.published_proposals().order_by("id")
+    return _as_json(bulk_writer.serialised(queryset, ProposalSerializer, site))
+
+
+def _assert_same_records(site: str) -> None:
+    fast = _as_json(bulk_records.proposal_records(site))
+    assert fast, "no published proposal to compare"
+    assert fast == _serializer_records(site)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of three proposals, so that every test crosses chunk boundaries."""
+    monkeypatch.setattr(bulk_records, "CHUNK_SIZE", 3)
+
+
+@pytest.mark.parametrize("site", ["", SITE])
+def test_every_corpus_proposal_is_written_as_the_serializer_writes_it(corpus, small_chunks, site):
+    _assert_same_records(site)
+
+
+@pytest.fixture
+def edge_cases(blank_db):
+    """Small named records for every branch of the fast path."""
+    hubei = RegionFactory(name="湖北", slug="hubei")
+    lead = MembershipFactory(delegate=DelegateFactory(name="雷军"), region=hubei)
+    cosigner = DelegateFactory(name="史浩飞")
+    draft = DelegateFactory(name="未发布", status=ReviewStatus.DRAFT)
+    merged = DelegateFactory(name="重复录入")
+    # A published record merged into another (only a raw write makes it): hidden like an unpublished one.
+    Delegate.objects.filter(pk=merged.pk).update(merged_into=cosigner)
+    late, early = ThemeFactory(name="后", order=9), ThemeFactory(name="先", order=1)
+
+    full = ProposalFactory(
+        authors=[lead, draft, cosigner, merged],
+        themes=[late, early],
+        quote="建议发展智能网联汽车。",
+        summary="=SUM(A1) 编者摘要",
+    )
+    undated_article = ArticleFactory(
+        published_on=None, outlet="", text="开头。第一句话。中间的话。第二句话。结尾。"
+    )
+    quote = quote_words(full, "第二句话。", undated_article)
+    QuotePassage.objects.create(quote=quote, order=0, text="第一句话。")  # read first, a gap before the next
+    reindexed(full)
+
+    ProposalFactory(date=None, year=2023, authors=[cosigner], quote="", title="-没有引文")
+    ProposalFactory(status=ReviewStatus.DRAFT, authors=[cosigner])
+    ProposalFactory(status=ReviewStatus.WITHDRAWN, authors=[cosigner], first_published_at=timezone.now())
+    for n in range(5):
+        ProposalFactory(authors=[cosigner], themes=[early], quote=f"建议第{n}条。")
+    return full
+
+
+@pytest.mark.parametrize("site", ["", SITE])
+def test_edge_cases_are_written_as_the_serializer_writes_them(edge_cases, small_chunks, site):
+    _assert_same_records(site)
+    record = next(r for r in bulk_records.proposal_records(site) if r["id"] == edge_cases.pk)
+    assert [d["name"] for d in record["delegates"]] == ["雷军", "史浩飞"]
+    assert [t["name"] for t in record["themes"]] == ["先", "后"]
+    assert [s["quote"] for s in record["sources"]][1] == "第一句话。……第二句话。"
+    assert record["sources"][1]["article"]["date"] is None
+
+
+def test_only_published_proposals_in_id_order(edge_cases, small_chunks):
+    ids = [r["id"] for r in bulk_records.proposal_records()]
+    assert ids == list(Proposal.objects.published().order_by("id").values_list("id", flat=True))
+    assert len(ids) == 7
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/New_York"])
+def test_times_in_the_current_time_zone_as_drf_writes_them(edge_cases, zone):
+    Proposal.objects.filter(pk=edge_cases.pk).update(
+        updated_at=datetime.datetime(2024, 3, 5, 1, 2, 3, tzinfo=datetime.UTC)  # no microseconds
+    )
+    with timezone.override(zone):
+        _assert_same_records("")
+
+
+def _without_generated_at(path: Path) -> bytes:
+    return b"\n".join(
+        line for line in path.read_bytes().split(b"\n") if not line.startswith(b'"generated_at"')
+    )
+
+
+@pytest.mark.parametrize("dataset", ["corpus", "edge_cases"])
+def test_the_files_are_those_the_serializers_write(request, dataset, small_chunks, tmp_path, monkeypatch):
+    request.getfixturevalue(dataset)
+    fast = bulk.export(tmp_path / "fast", site=SITE)
+    monkeypatch.setattr(
+        bulk_writer, "_records", lambda name, qs, cls, site: bulk_writer.serialised(qs, cls, site)
+    )
+    slow = bulk.export(tmp_path / "slow", site=SITE)
+    assert fast["counts"] == slow["counts"] and fast["files"] == slow["files"]
+    for name in bulk.file_names():
+        assert _without_generated_at(tmp_path / "fast" / name) == _without_generated_at(
+            tmp_path / "slow" / name
+        )
