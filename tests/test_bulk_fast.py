@@ -10,10 +10,12 @@ compared byte for byte with those the serializers alone write.
 from __future__ import annotations
 
 import datetime
+import io
 import json
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from proposals import selectors
@@ -137,3 +139,35 @@ def test_the_files_are_those_the_serializers_write(request, dataset, small_chunk
         assert _without_generated_at(tmp_path / "fast" / name) == _without_generated_at(
             tmp_path / "slow" / name
         )
+
+
+def test_a_failure_leaves_every_previous_file(edge_cases, tmp_path, monkeypatch):
+    before = bulk.export(tmp_path)
+    contents = {name: (tmp_path / name).read_bytes() for name in [*bulk.file_names(), bulk.MANIFEST_FILE]}
+    ProposalFactory(title="新的一条")
+    written = bulk_writer._records
+
+    def failing(name, qs, serializer_class, site):
+        if name == "regions":  # after the proposals, delegates and themes were written
+            raise RuntimeError("database went away")
+        return written(name, qs, serializer_class, site)
+
+    monkeypatch.setattr(bulk_writer, "_records", failing)
+    with pytest.raises(RuntimeError):
+        bulk.export(tmp_path)
+    assert {name: (tmp_path / name).read_bytes() for name in contents} == contents
+    assert bulk.read_manifest(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(contents)  # no temporary file left
+
+
+def test_export_bulk_reports_progress_per_collection(edge_cases, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk_writer, "PROGRESS_EVERY", 2)
+    err = io.StringIO()
+    call_command("export_bulk", "--output", str(tmp_path), stdout=io.StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    assert "proposals: 2 of 7 records" in lines[0]
+    assert [line.split(":")[0] for line in lines if " of " in line and "7 of 7" in line] == ["proposals"]
+    assert {line.split(":")[0] for line in lines} == set(bulk.COLLECTIONS)
+    quiet = io.StringIO()
+    call_command("export_bulk", "--output", str(tmp_path), "-v", "0", stdout=io.StringIO(), stderr=quiet)
+    assert quiet.getvalue() == ""

@@ -148,7 +148,12 @@ def served(directory: Path | None = None, *, site: str | None = None) -> dict:
     return manifest
 
 
-def ensure_fresh(directory: Path | None = None, *, site: str | None = None) -> dict:
+def ensure_fresh(
+    directory: Path | None = None,
+    *,
+    site: str | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> dict:
     """The manifest of up-to-date files, regenerating them first if the data (or the site's address) changed."""
     directory = directory or export_dir()
     site = (base_url() if site is None else site).rstrip("/")
@@ -160,4 +165,4 @@ def ensure_fresh(directory: Path | None = None, *, site: str | None = None) -> d
         manifest = read_manifest(directory)  # another process may have just written them
         if manifest is not None and _is_fresh(manifest, directory, current, site):
             return manifest
-        return export(directory, current=current, site=site)
+        return export(directory, current=current, site=site, progress=progress)
