@@ -26,6 +26,8 @@ from tests.factories import (
     ArticleFactory,
     DelegateFactory,
     MembershipFactory,
+    OrganisationFactory,
+    PositionFactory,
     ProposalFactory,
     RegionFactory,
     ThemeFactory,
@@ -65,9 +67,11 @@ def test_every_corpus_proposal_is_written_as_the_serializer_writes_it(corpus, sm
 @pytest.fixture
 def edge_cases(blank_db):
     """Small named records for every branch of the fast path."""
-    hubei = RegionFactory(name="湖北", slug="hubei")
-    lead = MembershipFactory(delegate=DelegateFactory(name="雷军"), region=hubei)
+    wuhan = RegionFactory(name="武汉", slug="wuhan", parent=RegionFactory(name="湖北", slug="hubei"))
+    lead = MembershipFactory(delegate=DelegateFactory(name="雷军"), region=wuhan)  # counted in 湖北 too
     cosigner = DelegateFactory(name="史浩飞")
+    chongqing = RegionFactory(name="重庆", slug="chongqing")  # the cosigner's, through a position
+    PositionFactory(delegate=cosigner, organisation=OrganisationFactory(name="重庆大学", region=chongqing))
     draft = DelegateFactory(name="未发布", status=ReviewStatus.DRAFT)
     merged = DelegateFactory(name="重复录入")
     # A published record merged into another (only a raw write makes it): hidden like an unpublished one.
@@ -127,11 +131,14 @@ def _without_generated_at(path: Path) -> bytes:
 
 
 @pytest.mark.parametrize("dataset", ["corpus", "edge_cases"])
-def test_the_files_are_those_the_serializers_write(request, dataset, small_chunks, tmp_path, monkeypatch):
+def test_the_files_are_those_the_serializers_write(db, request, dataset, small_chunks, tmp_path, monkeypatch):
     request.getfixturevalue(dataset)
     fast = bulk.export(tmp_path / "fast", site=SITE)
+    reference = bulk_writer.sources(counted=True)  # the API's querysets, counts per row included
     monkeypatch.setattr(
-        bulk_writer, "_records", lambda name, qs, cls, site: bulk_writer.serialised(qs, cls, site)
+        bulk_writer,
+        "records",
+        lambda name, qs, cls, site: bulk_writer.serialised(reference[name][0], cls, site),
     )
     slow = bulk.export(tmp_path / "slow", site=SITE)
     assert fast["counts"] == slow["counts"] and fast["files"] == slow["files"]
@@ -145,14 +152,14 @@ def test_a_failure_leaves_every_previous_file(edge_cases, tmp_path, monkeypatch)
     before = bulk.export(tmp_path)
     contents = {name: (tmp_path / name).read_bytes() for name in [*bulk.file_names(), bulk.MANIFEST_FILE]}
     ProposalFactory(title="新的一条")
-    written = bulk_writer._records
+    written = bulk_writer.records
 
     def failing(name, qs, serializer_class, site):
         if name == "regions":  # after the proposals, delegates and themes were written
             raise RuntimeError("database went away")
         return written(name, qs, serializer_class, site)
 
-    monkeypatch.setattr(bulk_writer, "_records", failing)
+    monkeypatch.setattr(bulk_writer, "records", failing)
     with pytest.raises(RuntimeError):
         bulk.export(tmp_path)
     assert {name: (tmp_path / name).read_bytes() for name in contents} == contents
@@ -166,8 +173,20 @@ def test_export_bulk_reports_progress_per_collection(edge_cases, tmp_path, monke
     call_command("export_bulk", "--output", str(tmp_path), stdout=io.StringIO(), stderr=err)
     lines = err.getvalue().splitlines()
     assert "proposals: 2 of 7 records" in lines[0]
-    assert [line.split(":")[0] for line in lines if " of " in line and "7 of 7" in line] == ["proposals"]
-    assert {line.split(":")[0] for line in lines} == set(bulk.COLLECTIONS)
+    assert "proposals: 7 of 7 records" in lines[3]
+    assert list(dict.fromkeys(line.split(":")[0] for line in lines)) == list(bulk.COLLECTIONS)
     quiet = io.StringIO()
     call_command("export_bulk", "--output", str(tmp_path), "-v", "0", stdout=io.StringIO(), stderr=quiet)
     assert quiet.getvalue() == ""
+
+
+@pytest.mark.parametrize("dataset", ["corpus", "edge_cases"])
+def test_whole_counts_are_the_per_row_counts(db, request, dataset):
+    request.getfixturevalue(dataset)
+    for name, (qs, _) in bulk_writer.sources(counted=True).items():
+        if name == "proposals":
+            continue
+        per_row = {obj.pk: obj.proposal_count for obj in qs}
+        whole = selectors.whole_counts(name)
+        assert {pk: whole.get(pk, 0) for pk in per_row} == per_row, name
+        assert any(per_row.values()), f"no {name} with a published proposal to count"

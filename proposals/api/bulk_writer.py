@@ -38,7 +38,9 @@ class _BaseUrl:
         return f"{self.base_url}{path}"
 
 
-def _sources() -> dict[str, tuple[Any, type]]:
+def sources(*, counted: bool = True) -> dict[str, tuple[Any, type]]:
+    """Each collection's records (the API's querysets) and serializer; ``counted=False``: without the
+    per-row ``proposal_count`` subqueries, which ``selectors.whole_counts`` replaces."""
     from proposals import selectors
     from proposals.api.serializers import (
         ArticleSerializer,
@@ -51,34 +53,46 @@ def _sources() -> dict[str, tuple[Any, type]]:
 
     return {
         "proposals": (selectors.published_proposals().order_by("id"), ProposalSerializer),
-        "delegates": (selectors.delegates_with_counts().order_by("id"), DelegateSerializer),
-        "themes": (selectors.themes_with_counts(), ThemeSerializer),
-        "regions": (selectors.regions_with_counts(), RegionSerializer),
-        "organisations": (selectors.organisations_with_counts(), OrganisationSerializer),
-        "articles": (selectors.articles_with_counts(), ArticleSerializer),
+        "delegates": (selectors.delegates_with_counts(counted=counted).order_by("id"), DelegateSerializer),
+        "themes": (selectors.themes_with_counts(counted=counted), ThemeSerializer),
+        "regions": (selectors.regions_with_counts(counted=counted), RegionSerializer),
+        "organisations": (selectors.organisations_with_counts(counted=counted), OrganisationSerializer),
+        "articles": (selectors.articles_with_counts(counted=counted), ArticleSerializer),
     }
 
 
-def serialised(qs, serializer_class, site: str = "") -> Iterator[dict]:
+def serialised(qs, serializer_class, site: str = "", counts: dict[int, int] | None = None) -> Iterator[dict]:
     """Records serialised a chunk at a time (the prefetches run once per chunk), URLs absolute when the
-    site's address is known: what the API writes."""
+    site's address is known: what the API writes. ``counts``: each record's ``proposal_count``, when the
+    queryset does not count."""
     context = {"request": _BaseUrl(site) if site else None}
+    for chunk in _chunks(qs):
+        if counts is not None:
+            for obj in chunk:
+                obj.proposal_count = counts.get(obj.pk, 0)
+        yield from serializer_class(chunk, many=True, context=context).data
+
+
+def _chunks(qs) -> Iterator[list]:
     chunk: list = []
     for obj in qs.iterator(chunk_size=CHUNK_SIZE):
         chunk.append(obj)
         if len(chunk) >= CHUNK_SIZE:
-            yield from serializer_class(chunk, many=True, context=context).data
+            yield chunk
             chunk = []
     if chunk:
-        yield from serializer_class(chunk, many=True, context=context).data
+        yield chunk
 
 
-def _records(name: str, qs, serializer_class, site: str) -> Iterator[dict]:
+def records(name: str, qs, serializer_class, site: str) -> Iterator[dict]:
+    """A collection's records as the API writes them: the proposals built by bulk_records, the others
+    through their serializers with their counts from one grouped query."""
+    from proposals.api.bulk_records import proposal_records
+    from proposals.selectors import whole_counts
+
     if name == "proposals":
-        from proposals.api.bulk_records import proposal_records
-
         return proposal_records(site)
-    return serialised(qs, serializer_class, site)
+    return serialised(qs, serializer_class, site, counts=whole_counts(name))
 
 
 class _Staged:
@@ -125,24 +139,24 @@ def _write_dataset(
         )
         dataset.write(f'"licence": {json.dumps(licence.as_dict(), ensure_ascii=False)},\n')
         dataset.write(f'"site": {json.dumps(site)},\n')
-        for name, (qs, serializer_class) in _sources().items():
-            total = qs.count() if progress is not None else None
+        for name, (qs, serializer_class) in sources(counted=False).items():
+            total = qs.count() if progress is not None and name == "proposals" else None
             columns = serializer_columns(serializer_class())
             dataset.write(f'"{name}": [')
 
-            def records(name=name, qs=qs, serializer_class=serializer_class, total=total) -> Iterator[dict]:
+            def written(name=name, qs=qs, serializer_class=serializer_class, total=total) -> Iterator[dict]:
                 separator = "\n"
-                for written, record in enumerate(_records(name, qs, serializer_class, site), 1):
+                for n, record in enumerate(records(name, qs, serializer_class, site), 1):
                     dataset.write(separator + encode(record))
                     separator = ",\n"
-                    if progress is not None and written % PROGRESS_EVERY == 0:
-                        progress(name, written, total)
+                    if progress is not None and n % PROGRESS_EVERY == 0:
+                        progress(name, n, total)
                     yield record
 
             with staged.open(f"{name}.csv") as table:
-                counts[name] = write_csv(table, columns, records())
+                counts[name] = write_csv(table, columns, written())
             if progress is not None:
-                progress(name, counts[name], total)
+                progress(name, counts[name], counts[name])
             dataset.write("\n],\n")
         dataset.write(f'"counts": {json.dumps(counts)}\n}}\n')
     return counts
