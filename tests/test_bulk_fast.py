@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import types
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from proposals import selectors
-from proposals.api import bulk, bulk_records, bulk_writer
+from proposals.api import bulk, bulk_records, bulk_writer, renderers
 from proposals.api.serializers import ProposalSerializer
 from proposals.models import Delegate, Proposal, QuotePassage, ReviewStatus
 from tests.factories import (
@@ -190,3 +191,34 @@ def test_whole_counts_are_the_per_row_counts(db, request, dataset):
         whole = selectors.whole_counts(name)
         assert {pk: whole.get(pk, 0) for pk in per_row} == per_row, name
         assert any(per_row.values()), f"no {name} with a published proposal to count"
+
+
+def _cells_one_column_at_a_time(row, columns: list[str]) -> list[str]:
+    """The CSV cells as renderers wrote them before the Flattener: _leaves per column."""
+    return [
+        renderers.SEPARATOR.join(renderers._cell(v) for v in renderers._leaves(row, column.split(".")))
+        for column in columns
+    ]
+
+
+TRICKY_ROWS = [
+    {"id": 1, "title": "=1+1", "flag": True, "none": None, "list": [1, None, [2, [3]]], "n": 2.5},
+    {
+        "id": 2,
+        "title": "-负数",
+        "nested": {"a": {"b": [{"c": "x"}, {"c": None}, {"d": 1}, "s", [{"c": "y"}]]}},
+    },
+    {"nested": [{"a": {"b": {"c": "@z"}}}, None, {"a": [{"b": {"c": 0}}, {"b": [{"c": False}]}]}]},
+    {"nested": {"a": "not a mapping"}, "flag": ["+", "\t"], "list": {"k": "v"}},
+    {"nested": types.MappingProxyType({"a": types.MappingProxyType({"b": {"c": "proxy"}})})},
+    {},
+]
+TRICKY_COLUMNS = ["id", "title", "flag", "none", "list", "n", "nested.a.b.c", "nested.a", "missing.key"]
+
+
+@pytest.mark.parametrize("row", TRICKY_ROWS)
+def test_the_flattener_gives_the_cells_of_the_column_by_column_reading(row):
+    assert renderers.Flattener(TRICKY_COLUMNS)(row) == _cells_one_column_at_a_time(row, TRICKY_COLUMNS)
+    assert renderers.flatten([row, row], TRICKY_COLUMNS) == _cells_one_column_at_a_time(
+        [row, row], TRICKY_COLUMNS
+    )
