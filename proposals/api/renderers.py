@@ -90,25 +90,51 @@ class Flattener:
             node.setdefault(last, [-1, {}])[0] = index
 
     def __call__(self, row: Any) -> list[str]:
-        leaves: list[list[Any]] = [[] for _ in range(self.size)]
-        for item in _expanded([row]):
-            if isinstance(item, (dict, Mapping)):
-                _collect(item, self.tree, leaves)
-        return [_joined(values) for values in leaves]
+        if type(row) is not dict:  # a list of records, a Mapping that is not a dict: the general walk
+            leaves: list[list[Any]] = [[] for _ in range(self.size)]
+            for item in _expanded([row]):
+                if isinstance(item, (dict, Mapping)):
+                    _collect(item, self.tree, leaves)
+            return [_joined(values) for values in leaves]
+        # A record (a dict; DRF's ReturnDict is one): a top-level text or number, most cells, directly.
+        cells = [""] * self.size
+        nested: list[list[Any]] | None = None
+        for key, (index, subtree) in self.tree.items():
+            value: Any = row.get(key)
+            kind = type(value)
+            if not subtree and index >= 0:
+                if kind is str:
+                    cells[index] = f"'{value}" if value.startswith(_FORMULA_START) else value
+                    continue
+                if kind is int:
+                    cells[index] = str(value)
+                    continue
+            if value is None:
+                continue
+            if nested is None:
+                nested = [[] for _ in range(self.size)]
+            _collect_value(value, index, subtree, nested)
+        if nested is not None:
+            for column, values in enumerate(nested):
+                if values:
+                    cells[column] = _joined(values)
+        return cells
 
 
 def _collect(mapping: Mapping, tree: dict[str, list], leaves: list[list[Any]]) -> None:
     for key, (index, subtree) in tree.items():
-        if key not in mapping:
+        if key in mapping:
+            _collect_value(mapping[key], index, subtree, leaves)
+
+
+def _collect_value(value: Any, index: int, subtree: dict[str, list], leaves: list[list[Any]]) -> None:
+    for item in _expanded(value) if isinstance(value, list) else (value,):
+        if item is None:
             continue
-        value = mapping[key]
-        for item in _expanded(value) if isinstance(value, list) else (value,):
-            if item is None:
-                continue
-            if index >= 0:
-                leaves[index].append(item)
-            if subtree and isinstance(item, (dict, Mapping)):
-                _collect(item, subtree, leaves)
+        if index >= 0:
+            leaves[index].append(item)
+        if subtree and isinstance(item, (dict, Mapping)):
+            _collect(item, subtree, leaves)
 
 
 def _expanded(values: list[Any]) -> list[Any]:
