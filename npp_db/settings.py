@@ -188,13 +188,15 @@ JIEBA_USER_DICT = BASE_DIR / "proposals" / "search_dict.txt"
 
 SEARCH_QUERY_MAX_LENGTH = 200
 # Ordering by relevance ranks the newest N matches of a query (ranking a million matches takes seconds).
-SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 1000, minimum=1)
+SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 200, minimum=1)
 # The public pages count exactly up to this many records; above it they show the planner's estimate
 # ("约 41万 条") and page through the first this-many only.
 COUNT_EXACT_LIMIT = env_int("COUNT_EXACT_LIMIT", 1000, minimum=1)
 # How long counts (facets, statistics, the API's proposal counts) stay cached at most; 0 turns it off.
 # Curators' edits invalidate them at once (see proposals.caching).
 COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
+# Readers' unsearched pages and API lists (whole responses), invalidated the same way; 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 # --- HTTPS and headers (README, "Running in production") -------------------------------------------------
 # With DEBUG off everything assumes HTTPS; SECURE_COOKIES=0 turns the HTTPS-only measures off together for a

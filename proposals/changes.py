@@ -5,8 +5,9 @@ move its ``updated_at`` whenever anything it shows in the API changes, whichever
 by whichever path (an admin page of any model, a bulk action, a service, a command, ingestion). Every
 save and delete of a curated model, and every change of a proposal's themes, comes here through the
 receivers in proposals.signals; ``affected`` says which proposals and delegates show the written record,
-``touch`` moves their ``updated_at`` in the same transaction, and the search columns of the proposals are
-rebuilt when it commits.
+``touch`` moves their ``updated_at`` in the same transaction, the proposals' filter keys
+(proposals.filter_keys) are rewritten in the same transaction (after the delete, for a delete), and the
+search columns of the proposals are rebuilt when it commits.
 
 Services that change many records with a queryset update call ``record_changes`` themselves.
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db import models, transaction
 from django.utils import timezone
 
+from proposals import filter_keys
 from proposals.indexing import reindex_proposals
 
 _state = threading.local()
@@ -47,10 +49,14 @@ class Affected:
     proposals: set[int] = field(default_factory=set)
     delegates: set[int] = field(default_factory=set)
     reindex: set[int] = field(default_factory=set)  # proposals whose search columns or text change
+    rekey: set[int] = field(default_factory=set)  # proposals whose filter keys may change
 
     def __or__(self, other: Affected) -> Affected:
         return Affected(
-            self.proposals | other.proposals, self.delegates | other.delegates, self.reindex | other.reindex
+            self.proposals | other.proposals,
+            self.delegates | other.delegates,
+            self.reindex | other.reindex,
+            self.rekey | other.rekey,
         )
 
 
@@ -76,10 +82,10 @@ def affected(instance: models.Model) -> Affected:
 
     if isinstance(instance, m.Proposal):
         ids = {instance.pk}
-        return Affected(ids, _authors(ids), ids)
+        return Affected(ids, _authors(ids), ids, ids)
     if isinstance(instance, m.Authorship):
         ids = {instance.proposal_id}
-        return Affected(ids, {instance.delegate_id}, ids)
+        return Affected(ids, {instance.delegate_id}, ids, ids)
     if isinstance(instance, m.Quote):
         ids = {instance.proposal_id}
         return Affected(ids, set(), ids)
@@ -91,30 +97,52 @@ def affected(instance: models.Model) -> Affected:
         return Affected(ids, set(), ids)
     if isinstance(instance, m.Theme):
         through = m.Proposal.themes.through
-        return Affected(
-            set(through.objects.filter(theme_id=instance.pk).values_list("proposal_id", flat=True))
-        )
+        ids = set(through.objects.filter(theme_id=instance.pk).values_list("proposal_id", flat=True))
+        return Affected(ids, rekey=ids)
     if isinstance(instance, m.Delegate):
         ids = _signed([instance.pk])
         return Affected(ids, {instance.pk}, ids)
-    if isinstance(instance, m.DelegateAlias | m.Position):
+    if isinstance(instance, m.DelegateAlias):
         ids = _signed([instance.delegate_id])
         return Affected(set(), {instance.delegate_id}, ids)
+    if isinstance(instance, m.Position):
+        ids = _signed([instance.delegate_id])
+        return Affected(set(), {instance.delegate_id}, ids, ids)
     if isinstance(instance, m.Membership):
-        return Affected(set(), {instance.delegate_id})
+        return Affected(set(), {instance.delegate_id}, rekey=_signed([instance.delegate_id]))
     if isinstance(instance, m.Organisation):
         delegates = set(
             m.Position.objects.filter(organisation_id=instance.pk).values_list("delegate_id", flat=True)
         )
-        return Affected(set(), delegates, _signed(delegates))
+        signed = _signed(delegates)
+        return Affected(set(), delegates, signed, signed)
     if isinstance(instance, m.Region):
+        # the region and every region below it, by parent links (descendants' paths follow after this save)
+        regions = _subtree(instance.pk)
         delegates = set(
-            m.Membership.objects.filter(region__path__startswith=instance.path).values_list(
+            m.Membership.objects.filter(region_id__in=regions).values_list("delegate_id", flat=True)
+        ) | set(
+            m.Position.objects.filter(organisation__region_id__in=regions).values_list(
                 "delegate_id", flat=True
             )
         )
-        return Affected(set(), delegates)
+        return Affected(set(), delegates, rekey=_signed(delegates))
     return Affected()
+
+
+def _subtree(region_id: int) -> set[int]:
+    from proposals.models import Region
+
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Region.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    out, todo = set(), [region_id]
+    while todo:
+        pk = todo.pop()
+        if pk not in out:
+            out.add(pk)
+            todo.extend(children.get(pk, ()))
+    return out
 
 
 def touch(*, proposals: Iterable[int] = (), delegates: Iterable[int] = ()) -> None:
@@ -128,8 +156,11 @@ def touch(*, proposals: Iterable[int] = (), delegates: Iterable[int] = ()) -> No
             model.objects.filter(pk__in=ids[start : start + 500]).update(updated_at=now)
 
 
-def apply(change: Affected) -> None:
+def apply(change: Affected, *, deleting: bool = False) -> None:
+    """Touch, rekey (unless ``deleting``: the caller rekeys after the delete) and schedule the reindex."""
     touch(proposals=change.proposals, delegates=change.delegates)
+    if change.rekey and not deleting:
+        filter_keys.refresh(change.rekey)
     if change.reindex:
         ids = sorted(change.reindex)
         transaction.on_commit(lambda: reindex_proposals(ids))
@@ -137,6 +168,18 @@ def apply(change: Affected) -> None:
 
 def record_changed(instance: models.Model) -> None:
     apply(affected(instance))
+
+
+def record_deleting(instance: models.Model) -> None:
+    """Before a delete: touch what shows the record now; its proposals' keys are rewritten after it
+    (``record_deleted``), when the rows the keys are read from are gone."""
+    change = affected(instance)
+    apply(change, deleting=True)
+    instance._rekey_after_delete = change.rekey  # type: ignore[attr-defined]
+
+
+def record_deleted(instance: models.Model) -> None:
+    filter_keys.refresh(getattr(instance, "_rekey_after_delete", ()))
 
 
 def record_changes(model: type[models.Model], pks: Iterable[int]) -> None:

@@ -1,4 +1,4 @@
-"""Facet counts for the proposal list: one GROUP BY query per facet, whatever the number of proposals.
+"""Facet counts for the proposal list, from the selected proposals' filter keys, whatever their number.
 
 Counts are disjunctive: the options of one facet are counted over the proposals selected by every *other*
 filter, so that ticking a second theme (themes combine with OR) adds what its count promised.
@@ -6,13 +6,15 @@ filter, so that ticking a second theme (themes combine with OR) adds what its co
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from proposals import selectors
+from proposals import filter_keys
 from proposals.caching import cached
-from proposals.models import Body, ProposalKind
+from proposals.models import Body, Delegate, Organisation, ProposalKind, Region, Theme
 from proposals.search import newest_first
 
 DELEGATE_LIMIT = 15
@@ -54,33 +56,50 @@ def filtered_without(filterset, *skip: str):
     return qs
 
 
-def proposal_facets(filterset, *, sample: int | None = None) -> list[Facet]:
+def proposal_facets(
+    filterset, *, sample: int | None = None, sampled: list[bool] | None = None
+) -> list[Facet]:
     """Every facet of the proposal list, for a bound and validated ProposalFilterSet.
 
-    With ``sample``, each facet counts only the newest ``sample`` records of its selection: a search for a
-    common word matches most of a million records, and counting them all costs seconds per facet.
+    Counted from the filter keys of the selected proposals (proposals.filter_keys): one query for every
+    facet whose own filter is not set, one more per facet whose filter is set (its options are counted
+    without it). With ``sample``, each selection counts only its newest ``sample`` records: a search for a
+    common word matches most of a million records, and counting them all costs seconds. ``sampled`` (a
+    list) gets True appended when a selection had more records than the sample.
     """
     data = filterset.form.cleaned_data
-    shared: list[int] = []
+    counters: dict[str, Counter[str]] = {}
 
-    def without(name: str):
-        qs = filtered_without(filterset, name)
-        if not sample:
-            return qs
-        if data.get(name):  # this facet's own filter is set: its selection is its own
-            return qs.model.objects.filter(pk__in=newest_first(qs).values("pk")[:sample])
-        if not shared:  # every other facet counts the same selection: find its newest records once
-            shared.extend(newest_first(qs).values_list("pk", flat=True)[:sample])
-        return qs.model.objects.filter(pk__in=shared)
+    def counts(name: str) -> Counter[str]:
+        selection = name if data.get(name) else ""  # facets without their own filter share one selection
+        if selection not in counters:
+            qs = filtered_without(filterset, *([selection] if selection else []))
+            ranked = getattr(filterset, "candidate_ids", None)
+            if not selection and ranked is not None and (sample is None or len(ranked) <= sample):
+                # the list ranks the newest matches: every match when there are few, else the sample
+                ids = ranked
+            elif sample:
+                ids = list(newest_first(qs).values_list("pk", flat=True)[: sample + 1])
+            else:
+                ids = None
+            if ids is None:
+                counters[selection] = filter_keys.count_keys(qs)
+            else:
+                if sample is not None and len(ids) > sample:
+                    ids = ids[:sample]
+                    if sampled is not None:
+                        sampled.append(True)
+                counters[selection] = filter_keys.count_keys_of(ids, using=qs.db)
+        return counters[selection]
 
     return [
-        _theme_facet(without("theme"), data.get("theme") or []),
-        _body_facet(without("body"), data.get("body") or []),
-        _region_facet(without("region"), data.get("region") or []),
-        _delegate_facet(without("delegate"), data.get("delegate") or []),
-        _organisation_facet(without("organisation"), data.get("organisation") or []),
-        _kind_facet(without("kind"), data.get("kind") or []),
-        _year_facet(without("year"), data.get("year")),
+        _theme_facet(counts("theme"), data.get("theme") or []),
+        _body_facet(counts("body"), data.get("body") or []),
+        _region_facet(counts("region"), data.get("region") or []),
+        _delegate_facet(counts("delegate"), data.get("delegate") or []),
+        _organisation_facet(counts("organisation"), data.get("organisation") or []),
+        _kind_facet(counts("kind"), data.get("kind") or []),
+        _year_facet(counts("year"), data.get("year")),
     ]
 
 
@@ -91,10 +110,12 @@ def list_facets(filterset, paginator) -> tuple[list[Facet], int | None]:
     count the newest that many. An unsearched list's facets are exact and cached until the data changes.
     """
     if filterset.parsed_query is not None:
+        # every selection counts at most its newest SEARCH_RANK_CANDIDATES (one without a facet's own
+        # filter can match far more than the list)
         sample = settings.SEARCH_RANK_CANDIDATES
-        if paginator.count > sample:
-            return proposal_facets(filterset, sample=sample), sample
-        return proposal_facets(filterset), None
+        sampled: list[bool] = []
+        facets = proposal_facets(filterset, sample=sample, sampled=sampled)
+        return facets, (sample if sampled or paginator.count > sample else None)
     params = {
         name: sorted(filterset.data.getlist(name))
         for name in filterset.filters
@@ -111,66 +132,91 @@ def _with_chosen(options: list[Option], chosen: list[tuple[str, str]]) -> list[O
     ]
 
 
-def _theme_facet(qs, chosen) -> Facet:
+def _theme_facet(counter: Counter[str], chosen) -> Facet:
     slugs = {t.slug for t in chosen}
+    counts = filter_keys.to_int_keys(filter_keys.values_of(counter, filter_keys.THEME))
     options = [
-        Option(r["theme__slug"], r["theme__name"], r["n"], r["theme__slug"] in slugs)
-        for r in selectors.theme_counts(qs)
+        Option(t.slug, t.name, counts[t.pk], t.slug in slugs)
+        for t in Theme.objects.only("pk", "slug", "name").order_by("order", "id")
+        if counts.get(t.pk)
     ]
     return Facet("theme", "主题", _with_chosen(options, [(t.slug, t.name) for t in chosen]))
 
 
-def _body_facet(qs, chosen) -> Facet:
+def _body_facet(counter: Counter[str], chosen) -> Facet:
     labels = dict(Body.choices)
-    counts = {r["membership__body"]: r["n"] for r in selectors.body_counts(qs)}
+    counts = filter_keys.values_of(counter, filter_keys.BODY)
     options = [
-        Option(code, labels[code], counts[code], code in chosen) for code in Body.values if code in counts
+        Option(code, labels[code], counts[code], code in chosen) for code in Body.values if counts.get(code)
     ]
     return Facet("body", "身份", _with_chosen(options, [(c, labels[c]) for c in chosen]))
 
 
-def _region_facet(qs, chosen) -> Facet:
+def _region_facet(counter: Counter[str], chosen) -> Facet:
     slugs = {r.slug for r in chosen}
+    counts = filter_keys.to_int_keys(filter_keys.values_of(counter, filter_keys.REGION))
     options = [
-        Option(r.slug, r.full_name, r.n, r.slug in slugs, r.path.strip("/").count("/"))  # depth in the tree
-        for r in selectors.regions_in_selection(qs)
-        if r.n or r.slug in slugs
+        Option(r.slug, r.full_name, counts.get(r.pk, 0), r.slug in slugs, r.path.strip("/").count("/"))
+        for r in Region.objects.select_related("parent").order_by("path", "id")
+        if counts.get(r.pk) or r.slug in slugs
     ]
     return Facet("region", "地区", options)
 
 
-def _delegate_facet(qs, chosen) -> Facet:
+def _top(counts: dict[int, int], first: set[int], limit: int, names: Callable[[list[int]], dict[int, str]]):
+    """The ``limit`` most counted ids (``first`` on top), ties by name, with their names; ids that
+    ``names`` does not know (unpublished delegates) are skipped."""
+    ranked = sorted(counts.items(), key=lambda item: (item[0] not in first, -item[1], item[0]))
+    out: list[tuple[int, str, int]] = []
+    start = 0
+    while len(out) < limit and start < len(ranked):
+        # the next slice, extended to every id tied with its last count (ties are broken by name)
+        end = min(len(ranked), start + 2 * limit)
+        while end < len(ranked) and ranked[end][1] == ranked[end - 1][1] and ranked[end][0] not in first:
+            end += 1
+        part = ranked[start:end]
+        known = names([pk for pk, _ in part])
+        out.extend((pk, known[pk], n) for pk, n in part if pk in known)
+        start = end
+    out.sort(key=lambda row: (row[0] not in first, -row[2], row[1], row[0]))
+    return out[:limit]
+
+
+def _delegate_facet(counter: Counter[str], chosen) -> Facet:
     ids = {d.pk for d in chosen}
-    rows = selectors.delegate_counts(qs, first=ids, limit=DELEGATE_LIMIT + len(ids))
-    options = [Option(str(r["delegate_id"]), r["name"], r["n"], r["delegate_id"] in ids) for r in rows]
+    counts = filter_keys.to_int_keys(filter_keys.values_of(counter, filter_keys.DELEGATE))
+
+    def names(pks: list[int]) -> dict[int, str]:
+        return dict(Delegate.objects.published().filter(pk__in=pks).values_list("pk", "name"))
+
+    rows = _top(counts, ids, DELEGATE_LIMIT + len(ids), names)
+    options = [Option(str(pk), name, n, pk in ids) for pk, name, n in rows]
     return Facet("delegate", "代表委员", _with_chosen(options, [(str(d.pk), d.name) for d in chosen]))
 
 
-def _organisation_facet(qs, chosen) -> Facet:
+def _organisation_facet(counter: Counter[str], chosen) -> Facet:
     ids = {o.pk for o in chosen}
-    rows = selectors.organisation_counts(qs, first=ids, limit=ORGANISATION_LIMIT + len(ids))
-    options = [
-        Option(str(r["organisation_id"]), r["organisation__name"], r["n"], r["organisation_id"] in ids)
-        for r in rows
-    ]
+    counts = filter_keys.to_int_keys(filter_keys.values_of(counter, filter_keys.ORGANISATION))
+
+    def names(pks: list[int]) -> dict[int, str]:
+        return dict(Organisation.objects.filter(pk__in=pks).values_list("pk", "name"))
+
+    rows = _top(counts, ids, ORGANISATION_LIMIT + len(ids), names)
+    options = [Option(str(pk), name, n, pk in ids) for pk, name, n in rows]
     return Facet("organisation", "机构", _with_chosen(options, [(str(o.pk), o.name) for o in chosen]))
 
 
-def _kind_facet(qs, chosen) -> Facet:
+def _kind_facet(counter: Counter[str], chosen) -> Facet:
     labels = dict(ProposalKind.choices)
-    options = [
-        Option(r["kind"], labels.get(r["kind"], r["kind"]), r["n"], r["kind"] in chosen)
-        for r in selectors.field_counts(qs, "kind")
-    ]
+    counts = filter_keys.values_of(counter, filter_keys.KIND)
+    options = [Option(k, labels.get(k, k), counts[k], k in chosen) for k in sorted(counts)]
     return Facet("kind", "类型", _with_chosen(options, [(k, labels[k]) for k in chosen]))
 
 
-def _year_facet(qs, chosen) -> Facet:
+def _year_facet(counter: Counter[str], chosen) -> Facet:
     chosen = int(chosen) if chosen is not None else None
-    options = [
-        Option(str(r["year"]), f"{r['year']}年", r["n"], r["year"] == chosen)
-        for r in selectors.field_counts(qs, "year").order_by("-year")
-    ]
+    counts = filter_keys.to_int_keys(filter_keys.values_of(counter, filter_keys.YEAR))
+    options = [Option(str(y), f"{y}年", counts[y], y == chosen) for y in sorted(counts, reverse=True)]
     if chosen is not None:
         options = _with_chosen(options, [(str(chosen), f"{chosen}年")])
     return Facet("year", "年份", options, multiple=False)

@@ -126,6 +126,7 @@ class ProposalOrdering:
 
 class ProposalFilterSet(django_filters.FilterSet):
     parsed_query: ParsedQuery | None = None  # the query that filter_q applied, for ordering by relevance
+    candidate_ids: list[int] | None = None  # the newest matches ranked by relevance (see rank_candidates)
 
     q = QueryFilter(method="filter_q", label="关键词")
     theme = django_filters.ModelMultipleChoiceFilter(
@@ -178,7 +179,7 @@ class ProposalFilterSet(django_filters.FilterSet):
         return qs.search(self.parsed_query)
 
     def filter_theme(self, qs, name, value):
-        return qs.on_themes(t.slug for t in value) if value else qs
+        return qs.on_themes(value) if value else qs
 
     def filter_body(self, qs, name, value):
         return qs.in_bodies(value) if value else qs
@@ -205,7 +206,10 @@ class ProposalFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         self.parsed_query = None
         qs = super().filter_queryset(queryset)
-        return order_proposals(qs, self.ordering_value, searched=self.parsed_query is not None)
+        qs = order_proposals(qs, self.ordering_value, searched=self.parsed_query is not None)
+        # ranked by relevance: the newest matches it ranks (the facets count the same ones)
+        self.candidate_ids = getattr(qs.query, "candidate_ids", None)
+        return qs
 
 
 def order_proposals(qs, ordering: str, *, searched: bool):

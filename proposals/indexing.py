@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from proposals import search
+from proposals import filter_keys, search
 
 
 def delegate_words(proposal) -> str:
@@ -47,7 +47,8 @@ def proposal_search_columns(proposal) -> dict[str, str]:
 
 
 def reindex_proposals(ids: Iterable[int] | None = None, *, batch_size: int = 500, touch: bool = False) -> int:
-    """Rewrite the search columns of these proposals (all when ids is None). Returns how many.
+    """Rewrite the search columns and filter keys of these proposals (all when ids is None). Returns how
+    many.
 
     touch=True also sets updated_at: used when a related record (a delegate's name, an organisation)
     changed what the proposal shows, so that API clients syncing with updated_after see it.
@@ -85,4 +86,5 @@ def _write(batch, touch: bool) -> int:
     fields = ["text", "search_tokens", "search_title", "search_plain"] + (["updated_at"] if touch else [])
     with transaction.atomic():
         Proposal.objects.bulk_update(batch, fields)
+        filter_keys.refresh([p.pk for p in batch])
     return len(batch)

@@ -123,7 +123,18 @@ def _regions() -> Iterator[Problem]:
             yield Problem("region-path", f"region {region.slug}", f"path {region.path} should be {expected}")
 
 
-CHECKS = [_articles, _passages, _evidence, _published_proposals, _delegates, _regions]
+def _filter_keys() -> Iterator[Problem]:
+    from proposals.filter_keys import stale_ids
+
+    for pk in stale_ids():
+        yield Problem(
+            "filter-keys",
+            f"proposal #{pk}",
+            "its filter keys differ from its themes, authors and their seats (run rebuild_search_index)",
+        )
+
+
+CHECKS = [_articles, _passages, _evidence, _published_proposals, _delegates, _regions, _filter_keys]
 
 
 def find_problems() -> list[Problem]:

@@ -1,5 +1,5 @@
 """Themes a search query names: 数字经济 finds the proposals on the 数字经济 theme, wherever their text words it
-otherwise (ranked below the proposals whose text has the words; see search._apply_expanded_search)."""
+otherwise (ranked below the proposals whose text has the words; see search.apply_search)."""
 
 from __future__ import annotations
 

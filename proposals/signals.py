@@ -4,10 +4,10 @@ proposals.changes: syncing clients see it, and the search columns follow.
 Fixture loading saves with raw=True and is skipped here: load_corpus touches and reindexes afterwards.
 """
 
-from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from proposals import changes
+from proposals import changes, filter_keys
 from proposals.models import (
     Article,
     Authorship,
@@ -45,10 +45,21 @@ def _changed(sender, instance, raw=False, **kwargs):
         changes.record_changed(instance)
 
 
+def _deleting(sender, instance, **kwargs):
+    if not changes.is_suspended():
+        changes.record_deleting(instance)
+
+
+def _deleted(sender, instance, **kwargs):
+    if not changes.is_suspended():
+        changes.record_deleted(instance)
+
+
 for _model in CURATED:
     post_save.connect(_changed, sender=_model, dispatch_uid=f"changes-save-{_model.__name__}")
-    # Before the delete: what shows the record is still there to be found.
-    pre_delete.connect(_changed, sender=_model, dispatch_uid=f"changes-delete-{_model.__name__}")
+    # Before the delete: what shows the record is still there to be found; after it, the filter keys.
+    pre_delete.connect(_deleting, sender=_model, dispatch_uid=f"changes-delete-{_model.__name__}")
+    post_delete.connect(_deleted, sender=_model, dispatch_uid=f"changes-deleted-{_model.__name__}")
 
 
 @receiver(m2m_changed, sender=Proposal.themes.through)
@@ -57,11 +68,15 @@ def themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
         return
     if reverse:  # theme.proposals.add(...): instance is the theme
         if action == "pre_clear":
-            changes.record_changed(instance)
+            changes.record_deleting(instance)  # the theme's proposals, rekeyed once cleared
+        elif action == "post_clear":
+            changes.record_deleted(instance)
         elif action in ("post_add", "post_remove"):
             changes.touch(proposals=pk_set or ())
+            filter_keys.refresh(pk_set or ())
     elif action in ("post_add", "post_remove", "post_clear"):
         changes.touch(proposals=[instance.pk])
+        filter_keys.refresh([instance.pk])
 
 
 @receiver(pre_save, sender=Article, dispatch_uid="article-web-url")

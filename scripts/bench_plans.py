@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from proposals.api.filters import ApiProposalFilterSet
 from proposals.filters import ProposalFilterSet
 from proposals.models import Delegate, Proposal
+from proposals.search import newest_first
 
 
 def _explain(qs) -> str:
@@ -42,8 +43,16 @@ def query_plans(v: dict) -> list[dict]:
         filterset = ProposalFilterSet(data, queryset=Proposal.objects.published())
         filterset.is_valid()
         qs = filterset.qs
-        plans.append({"label": f"site {label}: page", "plan": _explain(qs[:20])})
-        plans.append({"label": f"site {label}: count", "plan": _explain(qs.order_by().values("pk"))})
+        unbounded = getattr(qs.query, "unbounded", None)
+        if unbounded is not None:  # ranked by relevance: the newest matches are read first, then ranked
+            limit = qs.query.rank_limit
+            candidates = newest_first(unbounded).values("pk")[:limit]
+            plans.append({"label": f"site {label}: newest {limit} matches", "plan": _explain(candidates)})
+            qs = qs if qs.query.candidate_ids else None
+        if qs is not None:
+            plans.append({"label": f"site {label}: page", "plan": _explain(qs[:20])})
+        counted = unbounded if unbounded is not None else filterset.qs
+        plans.append({"label": f"site {label}: count", "plan": _explain(counted.order_by().values("pk"))})
     for label, data in [
         ("sync (updated_at)", {"ordering": "updated_at", "updated_after": "2020-01-01T00:00:00Z"})
     ]:

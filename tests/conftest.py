@@ -18,6 +18,7 @@ def _fast_settings(settings):
     # Cached counts would make a page's second request cheaper than its first: tests that pin query
     # counts compare like with like. tests/test_scale_counts.py turns the cache on.
     settings.COUNTS_CACHE_SECONDS = 0
+    settings.PAGE_CACHE_SECONDS = 0  # tests/test_page_cache.py turns it on
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

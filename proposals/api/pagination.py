@@ -31,7 +31,7 @@ from rest_framework.utils.urls import replace_query_param
 from proposals.numbers import parse_int
 
 MAX_PAGE_SIZE = 500
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 1_000
 _SALT = "npp_db.api.cursor"
 
 

@@ -7,7 +7,7 @@ knows what to delete.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import IntegerField, Q, QuerySet, Value
@@ -26,6 +26,7 @@ from drf_spectacular.utils import (
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from proposals import selectors
 from proposals.api.filters import Q_MAX_LENGTH, ApiDelegateFilterSet, ApiProposalFilterSet
@@ -41,7 +42,7 @@ from proposals.api.serializers import (
     TombstoneSerializer,
 )
 from proposals.api.whole_csv import wants_whole_csv, whole_csv
-from proposals.caching import cached
+from proposals.caching import cached, cached_list_data
 from proposals.filters import is_record_id
 from proposals.models import Delegate
 
@@ -217,7 +218,14 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         cannot follow ``Link`` headers), up to ``exports.MAX_ROWS`` rows and then a row that says so."""
         if wants_whole_csv(request):
             return whole_csv(self, self.filter_queryset(self.get_queryset()))
-        return super().list(request, *args, **kwargs)
+
+        def page() -> tuple[Any, dict[str, str]]:
+            response = super(ReadOnlyViewSet, self).list(request, *args, **kwargs)
+            return response.data, {h: response[h] for h in ("Link",) if h in response}
+
+        # a reader's unsearched list: the same data until the next edit (proposals.caching)
+        data, headers = cached_list_data(request, f"api-{self.basename}", page)
+        return Response(data, headers=headers)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # An error is JSON even when CSV was asked for: a spreadsheet cannot show it, a script can read it.

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from proposals import search
+from proposals import filter_keys, search
 from proposals.models.sources import joined_passages
 from proposals.synthetic import SESSION
 
@@ -52,6 +52,7 @@ class World:
     now: datetime
     delegates: list[tuple[int, str]]  # (id, the names and organisations the search index holds)
     memberships: list[list[tuple[int, str]]]  # per delegate: (membership id, body code)
+    delegate_keys: list[tuple[str, ...]]  # per delegate: the filter keys a proposal gets from them
     delegate_weights: list[float]  # cumulative
     themes: list[int]
     theme_weights: list[float]  # cumulative
@@ -127,6 +128,11 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
         f"关于{subject}的{'建议' if congress else '提案'}" if kind in ("suggestion", "proposal") else subject
     )
     people = " ".join(dict.fromkeys(n for a in authors for n in world.delegates[a][1].split()))
+    themes = [
+        world.themes[t]
+        for t in pick_distinct(rng, world.theme_weights, rng.choices([1, 2, 3], weights=[50, 35, 15])[0])
+    ]
+    bodies = [body] + [world.memberships[a][0][1] for a in authors[1:]]
     created = world.now
     rows["proposal"].append(
         {
@@ -145,6 +151,9 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
             "search_tokens": search.index_tokens(title, "", text, people),
             "search_title": search.plain(title),
             "search_plain": search.plain(title, "", text, people),
+            "filter_keys": filter_keys.assemble(
+                kind, year, themes, bodies, (world.delegate_keys[a] for a in authors)
+            ),
         }
     )
     for order, author in enumerate(authors):
@@ -160,8 +169,8 @@ def _proposal(world: World, rng: random.Random, index: int, rows: dict[str, list
                 "order": order,
             }
         )
-    for t in pick_distinct(rng, world.theme_weights, rng.choices([1, 2, 3], weights=[50, 35, 15])[0]):
-        rows["theme"].append({"proposal_id": pid, "theme_id": world.themes[t]})
+    for theme_id in themes:
+        rows["theme"].append({"proposal_id": pid, "theme_id": theme_id})
 
 
 def _passages(world: World, rng: random.Random, pid: int, index: int, rows: dict[str, list]) -> list[Any]:

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from proposals import filter_keys
 from proposals.models import Article, Delegate, Membership, Organisation, Proposal, Quote, Region, Theme
 from proposals.normalise import normalise_article_text
 from proposals.synthetic import ARTICLE_PREFIX, REGION_PREFIX, SESSION
@@ -216,6 +217,7 @@ def build_world(
     rng.shuffle(themes)  # which themes dominate depends on the seed
     made = make_articles(rng, sentences, articles)
     people, seats = make_delegates(rng, delegates, writer)
+    author_keys = filter_keys.delegate_keys([pk for pk, _ in people])
     return World(
         seed=seed,
         batch_size=batch_size,
@@ -224,6 +226,7 @@ def build_world(
         now=timezone.now(),
         delegates=people,
         memberships=seats,
+        delegate_keys=[tuple(sorted(author_keys[pk])) for pk, _ in people],
         delegate_weights=zipf_cumulative(len(people), 0.6),
         themes=themes,
         theme_weights=zipf_cumulative(len(themes), 1.1),

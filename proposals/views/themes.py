@@ -28,7 +28,7 @@ def theme_list(request):
 
 def theme_detail(request, slug: str):
     theme = get_object_or_404(Theme, slug=slug)
-    proposals = Proposal.objects.published().on_themes([theme.slug])
+    proposals = Proposal.objects.published().on_themes([theme])
     paged = paginate(request, proposals.order_by("-date", "-id").with_related())
     context = {
         "theme": theme,

@@ -1,0 +1,75 @@
+"""Readers' unsearched pages and API lists are cached whole (proposals.caching), and a curator's edit, by
+any path, shows at once: the cache key holds the data version that every write changes."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from proposals.models import Proposal
+from tests.admin_forms import change_form_data
+from tests.factories import DelegateFactory, ProposalFactory, ThemeFactory
+
+pytestmark = pytest.mark.usefixtures("blank_db")
+
+
+@pytest.fixture
+def cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.COUNTS_CACHE_SECONDS = 300
+
+
+def queries(client, url: str, **params) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/api/v1/proposals/"])
+def test_a_second_request_is_served_from_the_cache_and_an_admin_edit_shows_at_once(
+    client, admin_client, cache_on, url
+):
+    theme = ThemeFactory()
+    proposal = ProposalFactory(title="最初的标题", authors=[DelegateFactory()], themes=[theme])
+    first, body = queries(client, url)
+    again, same = queries(client, url)
+    assert again < first and same == body
+    change = f"/admin/proposals/proposal/{proposal.pk}/change/"
+    data = change_form_data(admin_client, change)
+    data["title"] = "改过的标题"
+    assert admin_client.post(change, data).status_code == 302
+    _, after = queries(client, url)
+    assert "改过的标题" in after and "最初的标题" not in after
+
+
+def test_a_deleted_proposal_leaves_the_cached_list_at_once(client, admin_client, cache_on):
+    keep = ProposalFactory(title="留下的建言", authors=[DelegateFactory()])
+    gone = ProposalFactory(title="删除的建言", authors=[DelegateFactory()])
+    assert "删除的建言" in queries(client, "/")[1]
+    url = f"/admin/proposals/proposal/{gone.pk}/delete/"
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Proposal.objects.filter(pk=gone.pk).exists()
+    body = queries(client, "/")[1]
+    assert "删除的建言" not in body and keep.title in body
+
+
+def test_searched_pages_and_signed_in_readers_are_never_served_from_the_cache(
+    client, admin_client, cache_on, settings
+):
+    settings.COUNTS_CACHE_SECONDS = 0  # the facets' own cache would make a second page cheaper too
+    ProposalFactory(title="关于氢能的建议", authors=[DelegateFactory()])
+    first, _ = queries(client, "/", q="氢能")
+    again, _ = queries(client, "/", q="氢能")
+    assert again == first
+    signed_in = [queries(admin_client, "/")[0] for _ in range(2)]
+    assert signed_in[0] == signed_in[1]
+
+
+def test_bad_filters_are_answered_not_cached(client, cache_on):
+    ProposalFactory(authors=[DelegateFactory()])
+    for _ in range(2):
+        assert client.get("/api/v1/proposals/", {"theme": "no-such-theme"}).status_code == 400
+    page = client.get("/", {"year": "abc"})
+    assert page.status_code == 400
