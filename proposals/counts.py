@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -17,8 +18,8 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
-from django.utils.tree import Node
 
 # An estimate this many times the limit is trusted without counting (the statistics target of the search
 # column keeps estimates within a small factor).
@@ -33,7 +34,7 @@ TEXT_TEST_COLUMNS = {"search_plain", "search_title"}
 _TRUE = RawSQL("TRUE", [], output_field=BooleanField())
 
 
-def _without_text_tests(node: Node) -> Node:
+def _without_text_tests(node: WhereNode) -> WhereNode:
     """The WHERE tree with every substring test of the search text replaced by TRUE.
 
     PostgreSQL cannot estimate ``LIKE '%词%'`` on long texts (its statistics skip values wider than 1 kB)
@@ -41,9 +42,9 @@ def _without_text_tests(node: Node) -> Node:
     selects the same rows but a few (a verbatim test only removes candidates whose bigrams occur apart).
     Without negation (a search has none), TRUE in place of a test can only widen the selection."""
     clone = copy.copy(node)
-    children = []
+    children: list[Any] = []
     for child in node.children:
-        if isinstance(child, Node):
+        if isinstance(child, WhereNode):
             children.append(_without_text_tests(child))
         elif getattr(getattr(getattr(child, "lhs", None), "target", None), "name", None) in TEXT_TEST_COLUMNS:
             children.append(_TRUE)

@@ -97,7 +97,8 @@ def delegate_keys(delegate_ids: Iterable[int], *, apps=None) -> dict[int, frozen
 
     def with_ancestors(region_ids: set[int]) -> set[int]:
         out: set[int] = set()
-        for region_id in region_ids:
+        for start in region_ids:
+            region_id: int | None = start
             while region_id is not None and region_id not in out:
                 out.add(region_id)
                 region_id = parents.get(region_id)

@@ -279,11 +279,13 @@ def _index_condition(query: ParsedQuery) -> Q | None:
 def _verbatim_condition(query: ParsedQuery) -> Q:
     """What the index cannot say: a CJK word or phrase occurs verbatim in the simplified text (its bigrams
     alone would also match 人工智慧 in a text with 人工智能 and 智慧城市). A jieba token of the text occurs in
-    it verbatim, so for a CJK word this is the whole test and the index only narrows the candidates; a
-    Latin or numeric word is a whole token (the index condition), so it needs no text test."""
+    it verbatim, so for a CJK word this is the whole test and the index only narrows the candidates. A
+    two-character CJK word needs no text test: every bigram of the text is indexed, so the index condition
+    (the word as a token or bigram) is exactly "occurs in the text", and the text (kilobytes a row) is not
+    read for each candidate. A Latin or numeric word is a whole token (the index condition) too."""
     condition = Q()
     for term in query.terms:
-        if term.substring or _CJK_RUN.fullmatch(term.word):
+        if term.substring or (_CJK_RUN.fullmatch(term.word) and len(term.word) > 2):
             condition &= Q(search_plain__contains=term.word)
     for phrase in query.phrases:
         condition &= Q(search_plain__contains=phrase)
@@ -345,8 +347,9 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
 
 
 def _index_condition_or_true(query: ParsedQuery) -> Q:
-    """The index condition where the text test alone does not decide (Latin or numeric whole words)."""
-    if any(not t.substring and not _CJK_RUN.fullmatch(t.word) for t in query.terms):
+    """The index condition where the text test alone does not decide (Latin or numeric whole words,
+    two-character CJK words)."""
+    if any(not t.substring and (not _CJK_RUN.fullmatch(t.word) or len(t.word) <= 2) for t in query.terms):
         return _index_condition(query) or Q()
     return Q()
 
