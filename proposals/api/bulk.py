@@ -12,23 +12,17 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 
-from proposals import licence
-
 DATASET_FILE = "npp_db.json"
 MANIFEST_FILE = "manifest.json"
 COLLECTIONS = ("proposals", "delegates", "themes", "regions", "organisations", "articles")
-CHUNK_SIZE = 500
 MAX_AGE_SECONDS = 24 * 3600  # catches what the fingerprint cannot see (a deleted row with an older timestamp)
 FINGERPRINT_CACHE_SECONDS = 60
 
@@ -39,27 +33,6 @@ def file_names() -> list[str]:
 
 def export_dir() -> Path:
     return Path(settings.BULK_EXPORT_DIR)
-
-
-def _sources() -> dict[str, tuple[Any, type]]:
-    from proposals import selectors
-    from proposals.api.serializers import (
-        ArticleSerializer,
-        DelegateSerializer,
-        OrganisationSerializer,
-        ProposalSerializer,
-        RegionSerializer,
-        ThemeSerializer,
-    )
-
-    return {
-        "proposals": (selectors.published_proposals().order_by("id"), ProposalSerializer),
-        "delegates": (selectors.delegates_with_counts().order_by("id"), DelegateSerializer),
-        "themes": (selectors.themes_with_counts(), ThemeSerializer),
-        "regions": (selectors.regions_with_counts(), RegionSerializer),
-        "organisations": (selectors.organisations_with_counts(), OrganisationSerializer),
-        "articles": (selectors.articles_with_counts(), ArticleSerializer),
-    }
 
 
 def fingerprint() -> str:
@@ -129,97 +102,22 @@ def _is_fresh(manifest: dict | None, directory: Path, current: str, site: str | 
     return all((directory / name).is_file() for name in file_names())
 
 
-class _BaseUrl:
-    """What the serializers need of a request to write absolute URLs: the site's address."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url.rstrip("/")
-
-    def build_absolute_uri(self, path: str) -> str:
-        return f"{self.base_url}{path}"
-
-
 def base_url() -> str:
     """The public address the files' URLs start with (``SITE_URL``); empty: relative URLs."""
     return (getattr(settings, "SITE_URL", "") or "").rstrip("/")
 
 
-def _serialised(qs, serializer_class, site: str = "") -> Iterator[dict]:
-    """Records serialised a chunk at a time (the prefetches run once per chunk), URLs absolute when the
-    site's address is known."""
-    context = {"request": _BaseUrl(site) if site else None}
-    chunk: list = []
-    for obj in qs.iterator(chunk_size=CHUNK_SIZE):
-        chunk.append(obj)
-        if len(chunk) >= CHUNK_SIZE:
-            yield from serializer_class(chunk, many=True, context=context).data
-            chunk = []
-    if chunk:
-        yield from serializer_class(chunk, many=True, context=context).data
+def export(
+    directory: Path | None = None,
+    *,
+    current: str | None = None,
+    site: str | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> dict:
+    """Write every bulk file and the manifest; return the manifest (proposals.api.bulk_writer)."""
+    from proposals.api.bulk_writer import write
 
-
-@contextlib.contextmanager
-def _replacing(path: Path, mode: str = "w"):
-    """A temporary file beside ``path``, renamed over it when the block succeeds."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, encoding="utf-8", newline="") as stream:
-            yield stream
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def export(directory: Path | None = None, *, current: str | None = None, site: str | None = None) -> dict:
-    """Write every bulk file and the manifest; return the manifest.
-
-    ``site`` (default ``SITE_URL``) is the address the records' URLs start with, as the API writes them."""
-    from proposals.api.renderers import serializer_columns, write_csv
-
-    site = base_url() if site is None else site.rstrip("/")
-    directory = directory or export_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    current = current or fingerprint()
-    generated_at = datetime.now(UTC).isoformat()
-    counts: dict[str, int] = {}
-    with _replacing(directory / DATASET_FILE) as dataset:
-        dataset.write("{\n")
-        dataset.write(f'"generated_at": {json.dumps(generated_at)},\n')
-        dataset.write(
-            '"description": "npp_db: published proposals of NPC deputies and CPPCC members, as quoted in the press",\n'
-        )
-        dataset.write(f'"licence": {json.dumps(licence.as_dict(), ensure_ascii=False)},\n')
-        dataset.write(f'"site": {json.dumps(site)},\n')
-        for name, (qs, serializer_class) in _sources().items():
-            columns = serializer_columns(serializer_class())
-            dataset.write(f'"{name}": [')
-            rows: list[dict] = []
-
-            def records(qs=qs, serializer_class=serializer_class, rows=rows) -> Iterator[dict]:
-                for record in _serialised(qs, serializer_class, site):
-                    dataset.write(("\n" if not rows else ",\n") + json.dumps(record, ensure_ascii=False))
-                    rows.append({})  # only counted: records are not kept in memory
-                    yield record
-
-            with _replacing(directory / f"{name}.csv") as table:
-                counts[name] = write_csv(table, columns, records())
-            dataset.write("\n],\n")
-        dataset.write(f'"counts": {json.dumps(counts)}\n}}\n')
-
-    manifest = {
-        "generated_at": generated_at,
-        "fingerprint": current,
-        "site": site,
-        "licence": licence.as_dict(),
-        "counts": counts,
-        "files": {name: (directory / name).stat().st_size for name in file_names()},
-    }
-    with _replacing(directory / MANIFEST_FILE) as stream:
-        json.dump(manifest, stream, indent=1)
-    return manifest
+    return write(directory or export_dir(), current=current or fingerprint(), site=site, progress=progress)
 
 
 @contextlib.contextmanager
@@ -250,7 +148,12 @@ def served(directory: Path | None = None, *, site: str | None = None) -> dict:
     return manifest
 
 
-def ensure_fresh(directory: Path | None = None, *, site: str | None = None) -> dict:
+def ensure_fresh(
+    directory: Path | None = None,
+    *,
+    site: str | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> dict:
     """The manifest of up-to-date files, regenerating them first if the data (or the site's address) changed."""
     directory = directory or export_dir()
     site = (base_url() if site is None else site).rstrip("/")
@@ -262,4 +165,4 @@ def ensure_fresh(directory: Path | None = None, *, site: str | None = None) -> d
         manifest = read_manifest(directory)  # another process may have just written them
         if manifest is not None and _is_fresh(manifest, directory, current, site):
             return manifest
-        return export(directory, current=current, site=site)
+        return export(directory, current=current, site=site, progress=progress)

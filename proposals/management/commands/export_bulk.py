@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -6,6 +7,7 @@ from proposals.api import bulk
 
 
 class Command(BaseCommand):
+    _started: float = 0.0
     help = (
         "Write the bulk downloads (npp_db.json and one CSV per collection) of the published dataset, as served "
         "at /api/v1/bulk/. Run it after curation (cron) so that no request has to wait for them."
@@ -23,18 +25,33 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="say what would be written, write nothing")
 
+    def _progress(self):
+        """Progress on stderr (cron mails stdout): records written per collection, with the rate."""
+        started: dict[str, float] = {}
+
+        def report(name: str, written: int, total: int | None) -> None:
+            elapsed = time.monotonic() - started.setdefault(name, self._started)
+            self._started = time.monotonic()
+            of = f" of {total:,}" if total is not None else ""
+            rate = written / max(elapsed, 1e-3)
+            self.stderr.write(f"{name}: {written:,}{of} records, {elapsed:.1f} s ({rate:,.0f}/s)")
+
+        self._started = time.monotonic()
+        return report
+
     def handle(self, *args, output: Path | None, if_stale: bool, dry_run: bool, site_url=None, **options):
         directory = output or bulk.export_dir()
+        progress = self._progress() if options.get("verbosity", 1) >= 1 else None
         if dry_run:
             self.stdout.write(f"would write {', '.join(bulk.file_names())} to {directory}")
             return
         if if_stale:
             before = bulk.read_manifest(directory)
-            manifest = bulk.ensure_fresh(directory, site=site_url)
+            manifest = bulk.ensure_fresh(directory, site=site_url, progress=progress)
             if before and before.get("generated_at") == manifest["generated_at"]:
                 self.stdout.write(f"up to date: {directory}")
                 return
         else:
-            manifest = bulk.export(directory, site=site_url)
+            manifest = bulk.export(directory, site=site_url, progress=progress)
         counts = ", ".join(f"{name} {n}" for name, n in manifest["counts"].items())
         self.stdout.write(self.style.SUCCESS(f"wrote {directory}: {counts}"))
