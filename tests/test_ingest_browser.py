@@ -20,6 +20,9 @@ def test_paste_review_and_confirm_all_with_the_keyboard(live_server, loaded, bro
 
     django_user_model.objects.create_superuser("curator", "c@example.org", "pw-curator")
     page = browser.new_page(viewport={"width": 1400, "height": 900})
+    # Ingesting the pasted article segments it (jieba, in the live server's thread): on a busy machine the
+    # submit's navigation took over Playwright's default 30 s; waiting longer keeps the test about behaviour.
+    page.set_default_timeout(120_000)
     page.goto(f"{live_server.url}/admin/login/?next=/admin/proposals/article/ingest/")
     page.fill("#id_username", "curator")
     page.fill("#id_password", "pw-curator")
