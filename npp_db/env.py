@@ -76,7 +76,7 @@ def cache_from_url(url: str) -> dict:
         if importlib.util.find_spec("redis") is None:
             raise ImproperlyConfigured("CACHE_URL=redis://… needs the prod extra (make install-prod)")
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "npp_db.redis_cache.ReusingRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "npp-db",
         }

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpResponse
-from rest_framework.throttling import SimpleRateThrottle
+
+from npp_db.throttling import WindowCounterThrottle
 
 _BASE = {
     "default-src": "'self'",
@@ -51,7 +52,7 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-class _SiteThrottle(SimpleRateThrottle):
+class _SiteThrottle(WindowCounterThrottle):
     scope = "site"
     cache_format = "throttle_%(scope)s_%(ident)s"
 
@@ -78,9 +79,8 @@ class SiteThrottleMiddleware:
     def __call__(self, request):
         if settings.SITE_THROTTLE and _is_public_page(request):
             throttle = _SiteThrottle()
-            cost = settings.SITE_SEARCH_COST if request.GET.get("q") else 1
-            allowed = all(throttle.allow_request(request, None) for _ in range(cost))  # type: ignore[arg-type]
-            if not allowed:
+            throttle.cost = settings.SITE_SEARCH_COST if request.GET.get("q") else 1
+            if not throttle.allow_request(request, None):
                 wait = throttle.wait()
                 response = HttpResponse(
                     "请求过于频繁，请稍后再试。\n", status=429, content_type="text/plain; charset=utf-8"

@@ -197,6 +197,10 @@ COUNT_EXACT_LIMIT = env_int("COUNT_EXACT_LIMIT", 1000, minimum=1)
 COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
 # Readers' unsearched pages and API lists (whole responses), invalidated the same way; 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# How long a worker reuses the data version it read (two index lookups) before reading it again: an edit made
+# through another worker shows on cached pages after at most this long (its own worker's, at once); 0 reads
+# it on every request.
+DATA_VERSION_SECONDS = env_int("DATA_VERSION_SECONDS", 1)
 
 # --- HTTPS and headers (README, "Running in production") -------------------------------------------------
 # With DEBUG off everything assumes HTTPS; SECURE_COOKIES=0 turns the HTTPS-only measures off together for a

@@ -25,10 +25,23 @@ from django.http import HttpResponse
 
 T = TypeVar("T")
 _COUNTER = "npp:data-counter"
+# A cold value (a million rows' facet counts take seconds) is computed by one request at a time per cache:
+# the others wait for it, polling, instead of all computing it at once (a stampede that once held 50 readers
+# at 2.5 pages a second at 1M rows). A computation longer than LOCK_SECONDS lets the next waiter compute too;
+# after WAIT_SECONDS a waiter computes its own.
+LOCK_SECONDS = 30
+WAIT_SECONDS = 15.0
+POLL_SECONDS = 0.05
+
+
+# The data version read last by this process and until when it may be reused (see data_version).
+_memo: tuple[float, str] | None = None
 
 
 def bump() -> None:
     """Something changed that no timestamp shows: every cached count is stale from now on."""
+    global _memo
+    _memo = None  # this process sees its own writes at once
     try:
         cache.incr(_COUNTER)
     except ValueError:
@@ -36,6 +49,21 @@ def bump() -> None:
 
 
 def data_version() -> str:
+    """The data version (see the module's description). A process reuses the one it read for
+    ``DATA_VERSION_SECONDS`` (a second by default): a reader of another worker may see a page up to that long
+    after an edit, and a cached page costs no database query (50 readers a second no longer read the two
+    newest timestamps 50 times). Every write in this process forgets it at once (``bump``)."""
+    global _memo
+    now = time.monotonic()
+    if _memo is not None and now < _memo[0]:
+        return _memo[1]
+    version = _read_data_version()
+    if settings.DATA_VERSION_SECONDS > 0:
+        _memo = (now + settings.DATA_VERSION_SECONDS, version)
+    return version
+
+
+def _read_data_version() -> str:
     from proposals.models import Delegate, Proposal
 
     counter = cache.get(_COUNTER)
@@ -58,12 +86,41 @@ def cached(name: str, params: Any, compute: Callable[[], T]) -> T:
         json.dumps([name, params, data_version()], sort_keys=True, default=str).encode(),
         usedforsecurity=False,
     ).hexdigest()
-    key = f"npp:counts:{name}:{digest}"
-    value = cache.get(key)
-    if value is None:
+    return get_or_compute(f"npp:counts:{name}:{digest}", compute, settings.COUNTS_CACHE_SECONDS)
+
+
+def get_or_compute(
+    key: str,
+    compute: Callable[[], T],
+    timeout: int,
+    keep: Callable[[T], Any] = lambda value: value,
+) -> T:
+    """The value cached under ``key``, else ``compute()``'s, cached for ``timeout`` seconds as ``keep(value)``
+    (``keep`` returns None for a value not to cache, or what to store). One caller computes a missing value
+    while the others wait for it (``LOCK_SECONDS``, ``WAIT_SECONDS``): see the module's constants."""
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    lock = f"{key}:computing"
+    if not cache.add(lock, 1, LOCK_SECONDS):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            hit = cache.get(key)
+            if hit is not None:
+                return hit
+            if cache.add(lock, 1, LOCK_SECONDS):
+                break  # the computing caller finished without a value to share, or failed: our turn
+        else:
+            return compute()  # waited long enough: compute our own, without taking the lock
+    try:
         value = compute()
-        cache.set(key, value, settings.COUNTS_CACHE_SECONDS)
-    return value
+        stored = keep(value)
+        if stored is not None:
+            cache.set(key, stored, timeout)
+        return value
+    finally:
+        cache.delete(lock)
 
 
 # --- whole pages and API list data --------------------------------------------------------------------
@@ -84,7 +141,36 @@ def _key(name: str, params: Any) -> str:
         json.dumps([name, params, data_version()], sort_keys=True, default=str).encode(),
         usedforsecurity=False,
     ).hexdigest()
-    return f"npp:page:{name}:{digest}"
+    return f"npp:response:{name}:{digest}"  # (content, content type, headers)
+
+
+def _serve(request, key: str, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """``render()``'s response, or the one stored under ``key`` (content, content type and headers); one
+    request renders a missing one while the others wait for it."""
+    result = get_or_compute(
+        key, render, settings.PAGE_CACHE_SECONDS, keep=lambda response: _storable(request, response)
+    )
+    if isinstance(result, HttpResponse):
+        return result
+    content, content_type, headers = result
+    response = HttpResponse(content, content_type=content_type)
+    for header, value in headers.items():
+        response[header] = value
+    return response
+
+
+def _storable(request, response: HttpResponse) -> tuple[bytes, str, dict[str, str]] | None:
+    """What of a response to cache: nothing unless a plain 200 that set no cookie (not even the CSRF one)."""
+    if (
+        response.status_code != 200
+        or response.streaming
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or request.META.get("CSRF_COOKIE_USED")
+        or response.cookies
+    ):
+        return None
+    headers = {h: response[h] for h in ("Link", "Content-Language") if h in response}
+    return (response.content, response["Content-Type"], headers)
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -96,38 +182,18 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapped(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        key = _key(view.__name__, request.get_full_path())
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type, headers = hit
-            response = HttpResponse(content, content_type=content_type)
-            for header, value in headers.items():
-                response[header] = value
-            return response
-        response = view(request, *args, **kwargs)
-        if (
-            response.status_code == 200
-            and not response.streaming
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            and not request.META.get("CSRF_COOKIE_USED")
-            and not response.cookies
-        ):
-            headers = {h: response[h] for h in ("Link", "Content-Language") if h in response}
-            cache.set(key, (response.content, response["Content-Type"], headers), settings.PAGE_CACHE_SECONDS)
-        return response
+        return _serve(
+            request, _key(view.__name__, request.build_absolute_uri()), lambda: view(request, *args, **kwargs)
+        )
 
     return wrapped
 
 
-def cached_list_data(request, name: str, compute: Callable[[], T]) -> T:
-    """An API list's data (serialized page and its headers) cached like a page: ``compute()`` unless a
-    reader's unsearched list of this URL and format was computed since the last edit."""
-    if not _cacheable(request):
-        return compute()
+def cached_response(request, name: str, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """An API list's rendered response (bytes: no serializing, no JSON encoding on a hit), cached like a page
+    under its URL and the format negotiated for it; ``render()`` unless a reader's unsearched list of this
+    URL and format was rendered since the last edit. The browsable HTML API is never cached."""
     fmt = getattr(getattr(request, "accepted_renderer", None), "format", "")
-    key = _key(name, [request.get_full_path(), fmt])
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
-    return value
+    if not _cacheable(request) or fmt in ("api", "html"):
+        return render()
+    return _serve(request, _key(name, [request.build_absolute_uri(), fmt]), render)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite (`make bench`, `make bench SIZES=10000`): a throwaway PostgreSQL, the corpus and
 # synthetic proposals loaded size after size (each size adds to the previous one), gunicorn on 127.0.0.1
-# as in production, scripts/bench.py timing every row; BENCHMARKS.md written at the end.
+# and Redis as in production, scripts/bench.py timing every row; BENCHMARKS.md written at the end.
 # Usage: scripts/bench.sh [SIZE...]   (default: $SIZES or "10000 100000 1000000")
 # BENCH_REPEAT (30 requests a row), BENCH_LOAD_SECONDS (10 s of load a throughput row), BENCH_OUTPUT
 # (BENCHMARKS.md) and GUNICORN_WORKERS (2) change the run; the test suite runs it small.
@@ -15,8 +15,10 @@ work="$(mktemp -d /tmp/npp-bench.XXXXXX)"
 results="${BENCH_RESULTS:-$work/results.json}"
 gunicorn_pid=""
 . scripts/lib/pg.sh
+. scripts/lib/redis.sh
 cleanup() {
   [ -z "$gunicorn_pid" ] || kill "$gunicorn_pid" 2>/dev/null || true
+  stop_redis
   stop_postgres
   rm -rf "$work"
 }
@@ -26,6 +28,10 @@ trap cleanup EXIT INT TERM
 export DEBUG=0 SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=127.0.0.1 SECURE_COOKIES=0 BENCH=1 SITE_THROTTLE=off \
   DB_CONN_MAX_AGE=600 API_THROTTLE_ANON=999999999/minute API_BULK_GENERATE_ON_REQUEST=0 \
   GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}" PYTHONUNBUFFERED=1
+# The workers share their cache through Redis, as in production (CACHE_URL): a page computed by one worker
+# serves the others, and one worker computes a cold page while the others wait for it.
+start_redis "$work"
+export CACHE_URL="$REDIS_URL"
 PG_EXTRA_OPTS="-c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=4GB" \
   start_postgres "$work"
 $py manage.py migrate -v0

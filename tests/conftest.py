@@ -38,6 +38,7 @@ def _fast_settings(settings):
     # counts compare like with like. tests/test_scale_counts.py turns the cache on.
     settings.COUNTS_CACHE_SECONDS = 0
     settings.PAGE_CACHE_SECONDS = 0  # tests/test_page_cache.py turns it on
+    settings.DATA_VERSION_SECONDS = 0  # read on every request, as a rolled-back test leaves it
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _tools_missing() -> bool:
     found = subprocess.run([str(ROOT / "scripts" / "find-pg-bin.sh")], capture_output=True).returncode == 0
-    return not (found and shutil.which("hey") and Path("/usr/bin/time").exists())
+    return not (
+        found and shutil.which("hey") and shutil.which("redis-server") and Path("/usr/bin/time").exists()
+    )
 
 
 @pytest.mark.skipif(_tools_missing(), reason="bench tools missing (scripts/bench-deps.sh)")

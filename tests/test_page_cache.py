@@ -73,3 +73,19 @@ def test_bad_filters_are_answered_not_cached(client, cache_on):
         assert client.get("/api/v1/proposals/", {"theme": "no-such-theme"}).status_code == 400
     page = client.get("/", {"year": "abc"})
     assert page.status_code == 400
+
+
+def test_each_host_and_format_has_its_own_cached_response(client, cache_on, settings):
+    """The API's links and pages' absolute URLs name the host they were asked on: a response cached for one
+    host is never served to another, nor the JSON of a list to a reader who asked for CSV."""
+    settings.ALLOWED_HOSTS = ["a.example.org", "b.example.org"]
+    for _ in range(3):
+        ProposalFactory(authors=[DelegateFactory()])
+    first = client.get("/api/v1/proposals/", {"page_size": 1}, HTTP_HOST="a.example.org")
+    again = client.get("/api/v1/proposals/", {"page_size": 1}, HTTP_HOST="a.example.org")
+    other = client.get("/api/v1/proposals/", {"page_size": 1}, HTTP_HOST="b.example.org")
+    assert first["Link"] == again["Link"] and "a.example.org" in first["Link"]
+    assert "b.example.org" in other["Link"] and "a.example.org" not in other["Link"]
+    csv = client.get("/api/v1/proposals/", {"page_size": 1, "format": "csv"}, HTTP_HOST="a.example.org")
+    assert csv["Content-Type"].startswith("text/csv") and first["Content-Type"] == "application/json"
+    assert csv.content != first.content

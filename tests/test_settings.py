@@ -70,7 +70,7 @@ def test_cache_from_url():
 
     assert cache_from_url("")["BACKEND"].endswith("LocMemCache")
     redis = cache_from_url("redis://127.0.0.1:6379/1")
-    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["BACKEND"] == "npp_db.redis_cache.ReusingRedisCache"
     assert redis["LOCATION"] == "redis://127.0.0.1:6379/1"
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
         cache_from_url("memcache://x")

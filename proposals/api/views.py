@@ -7,11 +7,11 @@ knows what to delete.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import IntegerField, Q, QuerySet, Value
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
@@ -26,7 +26,6 @@ from drf_spectacular.utils import (
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 
 from proposals import selectors
 from proposals.api.filters import Q_MAX_LENGTH, ApiDelegateFilterSet, ApiProposalFilterSet
@@ -42,7 +41,7 @@ from proposals.api.serializers import (
     TombstoneSerializer,
 )
 from proposals.api.whole_csv import wants_whole_csv, whole_csv
-from proposals.caching import cached, cached_list_data
+from proposals.caching import cached, cached_response
 from proposals.filters import is_record_id
 from proposals.models import Delegate
 
@@ -219,13 +218,16 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         if wants_whole_csv(request):
             return whole_csv(self, self.filter_queryset(self.get_queryset()))
 
-        def page() -> tuple[Any, dict[str, str]]:
+        def page() -> HttpResponse:
             response = super(ReadOnlyViewSet, self).list(request, *args, **kwargs)
-            return response.data, {h: response[h] for h in ("Link",) if h in response}
+            # rendered here, as finalize_response would, so that the bytes can be cached
+            response.accepted_renderer = request.accepted_renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()  # type: ignore[attr-defined]
+            return response.render()
 
-        # a reader's unsearched list: the same data until the next edit (proposals.caching)
-        data, headers = cached_list_data(request, f"api-{self.basename}", page)
-        return Response(data, headers=headers)
+        # a reader's unsearched list: the same bytes until the next edit (proposals.caching)
+        return cached_response(request, f"api-{self.basename}", page)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # An error is JSON even when CSV was asked for: a spreadsheet cannot show it, a script can read it.
