@@ -67,6 +67,14 @@ def published_proposals(*, include_unpublished: bool = False) -> ProposalQuerySe
     return qs.with_related()
 
 
+def published_proposal_rows() -> ProposalQuerySet:
+    """Published proposals with only the columns of their API record (``bulk_records.ROW_COLUMNS``): the
+    API's list pages build the rest with ``bulk_records.page_records``, not from prefetched instances."""
+    from proposals.api.bulk_records import ROW_COLUMNS
+
+    return Proposal.objects.published().only(*ROW_COLUMNS)
+
+
 def merged_delegate_survivor(value: str) -> Delegate | None:
     """For the id of a merged duplicate: the published record it now lives in (merges followed)."""
     if not is_record_id(value):
