@@ -2,7 +2,8 @@
 
 from django import template
 from django.http import QueryDict
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from proposals.passages import blocks
 from proposals.search import highlight, matching_sentence, snippet
@@ -28,6 +29,33 @@ def highlighted(text: str, query) -> SafeString:
 def excerpt(text: str, query) -> SafeString:
     """A window of the text around the first query word, highlighted."""
     return highlight(snippet(text, query), query)
+
+
+@register.simple_tag
+def facet_options(facet) -> SafeString:
+    """A facet's options, one ``<label>`` with its checkbox (or radio button) and count each. Written here
+    rather than as a template loop: the lists' facets have a few hundred options, and the template engine
+    spent a third of a searched list's time on them."""
+    name = conditional_escape(facet.name)
+    if facet.multiple:
+        lines = [
+            f'<label class="option level-{o.level}"><input type="checkbox" name="{name}" '
+            f'value="{conditional_escape(o.value)}"{" checked" if o.selected else ""}> '
+            f'<span>{conditional_escape(o.label)}</span> <span class="count">{conditional_escape(o.count)}</span></label>'
+            for o in facet.options
+        ]
+        return mark_safe("\n".join(lines) or '<p class="muted">无可选项</p>')  # noqa: S308 - every value escaped
+    lines = [
+        f'<label class="option"><input type="radio" name="{name}" value=""{"" if facet.selected else " checked"}> '
+        "<span>不限</span></label>"
+    ]
+    lines += [
+        f'<label class="option"><input type="radio" name="{name}" value="{conditional_escape(o.value)}"'
+        f"{' checked' if o.selected else ''}> <span>{conditional_escape(o.label)}</span> "
+        f'<span class="count">{conditional_escape(o.count)}</span></label>'
+        for o in facet.options
+    ]
+    return mark_safe("\n".join(lines))  # noqa: S308 - every value escaped
 
 
 @register.simple_tag(takes_context=True)
