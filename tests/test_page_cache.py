@@ -89,3 +89,16 @@ def test_each_host_and_format_has_its_own_cached_response(client, cache_on, sett
     csv = client.get("/api/v1/proposals/", {"page_size": 1, "format": "csv"}, HTTP_HOST="a.example.org")
     assert csv["Content-Type"].startswith("text/csv") and first["Content-Type"] == "application/json"
     assert csv.content != first.content
+
+
+def test_a_proposal_page_is_cached_and_shows_an_admin_edit_at_once(client, admin_client, cache_on):
+    proposal = ProposalFactory(title="详情页的标题", authors=[DelegateFactory()])
+    url = proposal.get_absolute_url()
+    first, body = queries(client, url)
+    again, same = queries(client, url)
+    assert again < first and same == body and "详情页的标题" in body
+    change = f"/admin/proposals/proposal/{proposal.pk}/change/"
+    data = change_form_data(admin_client, change)
+    data["title"] = "详情页改过的标题"
+    assert admin_client.post(change, data).status_code == 302
+    assert "详情页改过的标题" in queries(client, url)[1]

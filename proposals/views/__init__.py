@@ -17,6 +17,7 @@ from proposals.views.sources import article_detail, article_list
 from proposals.views.themes import stats, theme_detail, theme_list
 
 proposal_list = cached_page(proposal_list)
+proposal_detail = cached_page(proposal_detail)
 theme_detail = cached_page(theme_detail)
 theme_list = cached_page(theme_list)
 delegate_detail = cached_page(delegate_detail)
