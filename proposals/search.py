@@ -131,7 +131,7 @@ def bigrams(text: str, *, simplified: bool = False) -> list[str]:
     """Every pair of adjacent CJK characters, within runs of CJK text."""
     pairs: list[str] = []
     for run in _CJK_RUN.findall(text if simplified else to_simplified(text)):
-        pairs.extend(run[i : i + 2] for i in range(len(run) - 1))
+        pairs.extend(map(str.__add__, run, run[1:]))
     return pairs
 
 
@@ -143,13 +143,12 @@ def plain(*texts: str, simplified: bool = False) -> str:
 
 def index_tokens(*texts: str, simplified: bool = False) -> str:
     """The space-padded, de-duplicated token string stored in the index columns (simplified: as plain)."""
-    seen: dict[str, None] = {}
+    tokens: list[str] = []
     for text in texts:
         simplified_text = text if simplified else to_simplified(text)
-        for token in segment(simplified_text, simplified=True):
-            seen.setdefault(token, None)
-        for pair in bigrams(simplified_text, simplified=True):
-            seen.setdefault(pair, None)
+        tokens += segment(simplified_text, simplified=True)
+        tokens += bigrams(simplified_text, simplified=True)
+    seen = dict.fromkeys(tokens)  # each token once, where it first occurs
     return f" {' '.join(seen)} " if seen else ""
 
 
