@@ -101,6 +101,22 @@ def django_db_setup(django_db_setup, django_db_blocker, _db_image):
             _db_image.save(connection)
 
 
+@pytest.fixture
+def transactional_corpus(transactional_db, _db_image):
+    """The curated corpus in a transactional test's database (live server and browser tests: the database
+    is flushed after each such test, so each loads the corpus again). On SQLite the saved image of
+    tests/db_image.py (the database as migrate then load_corpus leave it) is copied in, in milliseconds
+    rather than the seconds load_corpus takes; elsewhere load_corpus runs."""
+    if _db_image is None:
+        call_command("load_corpus", verbosity=0)
+        return
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    _db_image.restore_into(connection)
+    ContentType.objects.clear_cache()  # the flush made new content type rows; the image has the first ones
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium per test process, shared by every browser test (each opens its own pages, each

@@ -4,7 +4,6 @@ and the test fails on any serious or critical violation."""
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM  # noqa: F401  (shared browser set-up)
 
@@ -15,8 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def loaded(transactional_db):
-    call_command("load_corpus", verbosity=0)
+def loaded(transactional_corpus):
+    """The corpus, loaded again: the live server's database is flushed between transactional tests."""
 
 
 def public_pages() -> list[str]:

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -25,9 +24,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def loaded(transactional_db):
+def loaded(transactional_corpus):
     """The live server's database is flushed between transactional tests: load the corpus here."""
-    call_command("load_corpus", verbosity=0)
 
 
 def test_filter_search_open_proposal_and_see_the_quote_in_its_article(live_server, loaded, browser):

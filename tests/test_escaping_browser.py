@@ -4,7 +4,6 @@ real browser (headless Chromium): no script of the data runs, no dialog opens, t
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,10 +11,9 @@ HOSTILE = '<script>window.__pwned=1;alert(1)</script>"\'&amp;<img src=x onerror=
 
 
 @pytest.fixture
-def hostile(transactional_db, django_user_model):
+def hostile(transactional_corpus, django_user_model):
     from proposals.models import Article, Delegate, Proposal, Theme
 
-    call_command("load_corpus", verbosity=0)
     proposal = Proposal.objects.published().first()
     proposal.title = f"标题{HOSTILE}"
     proposal.summary = f"摘要{HOSTILE}"

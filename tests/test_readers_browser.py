@@ -7,14 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def loaded(transactional_db):
-    call_command("load_corpus", verbosity=0)
+def loaded(transactional_corpus):
+    """The corpus, loaded again: the live server's database is flushed between transactional tests."""
 
 
 def test_search_download_and_cite(live_server, loaded, browser):  # noqa: F811

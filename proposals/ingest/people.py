@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from proposals.ingest.lexicon import (
     MUNICIPALITIES,
@@ -552,7 +553,17 @@ def find_skipped(blocks: list[Block], delegates: Iterable[str], known: tuple[str
 
 def _pos(text: str, known: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """Words and tags, with known delegates' names in the user dictionary (so they are not split)."""
-    return [(pair.word, pair.flag) for pair in pos_tokenizer(n for n in known if n in text).cut(text)]
+    tagger = pos_tokenizer(n for n in known if n in text)
+    return list(_tagged(text, tagger.tokenizer.total))
+
+
+@lru_cache(maxsize=1024)
+def _tagged(text: str, dictionary_total: int) -> tuple[tuple[str, str], ...]:
+    """jieba's tags of a text, the slowest step of reading an article (an HMM over each block), kept for the
+    same text read again in this process (a plan then its ingestion, a second ingestion, a re-extraction).
+    The user dictionary only grows, each added name raising its total frequency: the total names the
+    dictionary's state, so a text is tagged again whenever a name was added since."""
+    return tuple((pair.word, pair.flag) for pair in pos_tokenizer().cut(text))
 
 
 def _role_near(text: str, start: int, end: int) -> str:
