@@ -66,13 +66,18 @@ class _Urls:
         return f"{self.prefix}{value}{self.suffix}"
 
 
+_COLUMNS = ("id", "title", "summary", "text", "kind", "year", "date", "session", "updated_at")
+
+
 def _id_ranges() -> Iterator[list[tuple]]:
     """The published proposals' own columns, CHUNK_SIZE rows at a time in id order (keyset, no OFFSET)."""
-    columns = ("id", "title", "summary", "text", "kind", "year", "date", "session", "updated_at")
     last = 0
     while True:
         rows = list(
-            Proposal.objects.published().filter(pk__gt=last).order_by("pk").values_list(*columns)[:CHUNK_SIZE]
+            Proposal.objects.published()
+            .filter(pk__gt=last)
+            .order_by("pk")
+            .values_list(*_COLUMNS)[:CHUNK_SIZE]
         )
         if not rows:
             return
@@ -80,14 +85,35 @@ def _id_ranges() -> Iterator[list[tuple]]:
         last = rows[-1][0]
 
 
+def rows_between(low: int, high: int) -> list[tuple]:
+    """The published proposals' own columns with ids from ``low`` to ``high`` (both included), in id order."""
+    return list(
+        Proposal.objects.published().filter(pk__gte=low, pk__lte=high).order_by("pk").values_list(*_COLUMNS)
+    )
+
+
 def proposal_records(site: str = "") -> Iterator[dict[str, Any]]:
     """Every published proposal, in id order, as ``ProposalSerializer`` represents it."""
-    zone = timezone.get_current_timezone()
-    url = _Urls(site, "proposal-detail", "/proposals/{}/")
-    themes = {t[0]: t for t in Theme.objects.order_by().values_list("id", "slug", "name", "order")}
-    articles: dict[int, dict[str, Any]] = {}
-    published = ReviewStatus.PUBLISHED.value
+    builder = ProposalRecords(site)
     for rows in _id_ranges():
+        yield from builder.chunk(rows)
+
+
+class ProposalRecords:
+    """Builds the records of a chunk of proposals' rows; keeps what chunks share (themes, articles seen)."""
+
+    def __init__(self, site: str = ""):
+        self.zone = timezone.get_current_timezone()
+        self.url = _Urls(site, "proposal-detail", "/proposals/{}/")
+        self.themes = {t[0]: t for t in Theme.objects.order_by().values_list("id", "slug", "name", "order")}
+        self.articles: dict[int, dict[str, Any]] = {}
+
+    def chunk(self, rows: list[tuple]) -> Iterator[dict[str, Any]]:
+        """The records of ``rows`` (``_COLUMNS`` of published proposals, in id order)."""
+        if not rows:
+            return
+        zone, url, themes, articles = self.zone, self.url, self.themes, self.articles
+        published = ReviewStatus.PUBLISHED.value
         low, high = rows[0][0], rows[-1][0]
         in_chunk = {"proposal_id__gte": low, "proposal_id__lte": high}
 
