@@ -1,6 +1,6 @@
 """The proposals of the bulk files encoded a chunk at a time, by worker processes when there are several.
 
-A chunk is a range of published proposal ids (``bulk_records.CHUNK_SIZE`` of them). ``encode_chunk`` turns
+A chunk is a range of published proposal ids (``CHUNK_SIZE`` of them). ``encode_chunk`` turns
 one into its piece of npp_db.json (the records as ``json.dumps(record, ensure_ascii=False)`` joined by
 ",\\n") and its rows of proposals.csv, both as UTF-8 bytes. With ``workers`` > 1 (PostgreSQL, outside a
 transaction) a pool of forked processes, each with its own database connection, encodes the chunks while
@@ -17,16 +17,17 @@ import itertools
 import json
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.util import Finalize
 from typing import Any, NamedTuple
 
 from django.db import connection, connections
 
 from proposals.api import bulk_records
-from proposals.api.renderers import Flattener
+from proposals.api.renderers import SEPARATOR, Flattener, _cell
 from proposals.models import Proposal
 
+CHUNK_SIZE = 500  # proposals per chunk: about 5 MB encoded (a worker holds a few times that while encoding)
 IN_FLIGHT_PER_WORKER = 2
 
 
@@ -43,10 +44,41 @@ def _start(site: str, columns: list[str], forked: bool) -> None:
     if forked:  # a pool worker: its own connection, closed when it exits
         Finalize(None, connections.close_all, exitpriority=10)
     _worker["records"] = bulk_records.ProposalRecords(site)
-    _worker["cells"] = Flattener(columns)
+    _worker["cells"] = proposal_cells if columns == PROPOSAL_COLUMNS else Flattener(columns)
 
 
-def encode(records: Iterable[dict[str, Any]], cells: Flattener) -> Encoded:
+PROPOSAL_COLUMNS = [
+    *("id", "title", "summary", "text", "kind", "year", "date", "session", "status", "updated_at"),
+    *("delegates.id", "delegates.name", "delegates.role", "themes.slug", "themes.name"),
+    *("sources.article.id", "sources.article.title", "sources.article.outlet", "sources.article.date"),
+    *("sources.passages.text", "sources.passages.start", "sources.passages.end", "sources.quote", "url"),
+]
+_TOP = PROPOSAL_COLUMNS[:10]
+
+
+def _cells(values: Iterable[Any]) -> str:
+    """What ``Flattener`` writes for a column's leaves: each as ``_cell``, ``None`` left out, joined."""
+    return SEPARATOR.join([_cell(value) for value in values if value is not None])
+
+
+def proposal_cells(record: dict[str, Any]) -> list[str]:
+    """The CSV cells of a record of ``bulk_records`` for ``PROPOSAL_COLUMNS``: what ``Flattener`` writes,
+    without walking the record generically (the record's shape is known; ``tests/test_bulk_parallel.py``
+    compares the two)."""
+    cells = ["" if (value := record[key]) is None else _cell(value) for key in _TOP]
+    delegates, themes, sources = record["delegates"], record["themes"], record["sources"]
+    articles = [source["article"] for source in sources]
+    passages = [passage for source in sources for passage in source["passages"]]
+    cells += [_cells([d[key] for d in delegates]) for key in ("id", "name", "role")]
+    cells += [_cells([t[key] for t in themes]) for key in ("slug", "name")]
+    cells += [_cells([a[key] for a in articles]) for key in ("id", "title", "outlet", "date")]
+    cells += [_cells([p[key] for p in passages]) for key in ("text", "start", "end")]
+    cells.append(_cells([source["quote"] for source in sources]))
+    cells.append("" if record["url"] is None else _cell(record["url"]))
+    return cells
+
+
+def encode(records: Iterable[dict[str, Any]], cells: Callable[[Any], list[str]]) -> Encoded:
     """Records encoded for both files: ``json.dumps(record, ensure_ascii=False)`` each, and CSV rows."""
     as_json = json.JSONEncoder(ensure_ascii=False).encode
     table = io.StringIO()
@@ -93,7 +125,7 @@ def can_fork() -> bool:
 
 def proposal_chunks(site: str, columns: list[str], workers: int = 1) -> Iterator[Encoded]:
     """Every published proposal, encoded a chunk at a time, in id order."""
-    ranges = id_ranges(bulk_records.CHUNK_SIZE)
+    ranges = id_ranges(CHUNK_SIZE)
     if workers <= 1 or not can_fork():
         _start(site, columns, forked=False)
         try:
