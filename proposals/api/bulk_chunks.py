@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from django.db import connection, connections
 
 from proposals.api import bulk_records
-from proposals.api.renderers import SEPARATOR, Flattener, _cell
+from proposals.api.renderers import _FORMULA_START, SEPARATOR, Flattener, _cell
 from proposals.models import Proposal
 
 CHUNK_SIZE = 500  # proposals per chunk: about 5 MB encoded (a worker holds a few times that while encoding)
@@ -57,15 +57,25 @@ _TOP = PROPOSAL_COLUMNS[:10]
 
 
 def _cells(values: Iterable[Any]) -> str:
-    """What ``Flattener`` writes for a column's leaves: each as ``_cell``, ``None`` left out, joined."""
-    return SEPARATOR.join([_cell(value) for value in values if value is not None])
+    """What ``Flattener`` writes for a column's leaves: each as ``_cell``, ``None`` left out, joined (texts
+    and integers, nearly every value, without a call each)."""
+    out = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            out.append(f"'{value}" if value.startswith(_FORMULA_START) else value)
+        elif kind is int:
+            out.append(str(value))
+        elif value is not None:
+            out.append(_cell(value))
+    return SEPARATOR.join(out)
 
 
 def proposal_cells(record: dict[str, Any]) -> list[str]:
     """The CSV cells of a record of ``bulk_records`` for ``PROPOSAL_COLUMNS``: what ``Flattener`` writes,
     without walking the record generically (the record's shape is known; ``tests/test_bulk_parallel.py``
     compares the two)."""
-    cells = ["" if (value := record[key]) is None else _cell(value) for key in _TOP]
+    cells = [_cells((record[key],)) for key in _TOP]
     delegates, themes, sources = record["delegates"], record["themes"], record["sources"]
     articles = [source["article"] for source in sources]
     passages = [passage for source in sources for passage in source["passages"]]
@@ -74,7 +84,7 @@ def proposal_cells(record: dict[str, Any]) -> list[str]:
     cells += [_cells([a[key] for a in articles]) for key in ("id", "title", "outlet", "date")]
     cells += [_cells([p[key] for p in passages]) for key in ("text", "start", "end")]
     cells.append(_cells([source["quote"] for source in sources]))
-    cells.append("" if record["url"] is None else _cell(record["url"]))
+    cells.append(_cells((record["url"],)))
     return cells
 
 
