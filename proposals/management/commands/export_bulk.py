@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from proposals.api import bulk
 
+MAX_DEFAULT_WORKERS = 4  # about 90 MB and a database connection each; --workers for more
+
 
 class Command(BaseCommand):
     _started: float = 0.0
@@ -27,8 +29,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=os.cpu_count() or 1,
-            help="processes encoding the proposals (default: one per core; PostgreSQL only, 1: this process)",
+            default=min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS),
+            help=(
+                f"processes encoding the proposals, each with a database connection (default: one per core "
+                f"available, at most {MAX_DEFAULT_WORKERS}; PostgreSQL only; 1: this process)"
+            ),
         )
         parser.add_argument("--dry-run", action="store_true", help="say what would be written, write nothing")
 
