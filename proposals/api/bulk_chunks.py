@@ -38,10 +38,16 @@ class Encoded(NamedTuple):
 
 
 _worker: dict = {}  # this process's record builder and CSV flattener (set by _start)
+_inherited: list = []  # a forked worker's copies of the parent's open connections, kept from closing
 
 
 def _start(site: str, columns: list[str], forked: bool) -> None:
-    if forked:  # a pool worker: its own connection, closed when it exits
+    if forked:  # a pool worker: its own connections, closed when it exits
+        for alias in connections:  # one the parent still had open: never used (nor closed) here
+            inherited = connections[alias]
+            if inherited.connection is not None:
+                _inherited.append(inherited.connection)
+                inherited.connection = None
         Finalize(None, connections.close_all, exitpriority=10)
     _worker["records"] = bulk_records.ProposalRecords(site)
     _worker["cells"] = proposal_cells if columns == PROPOSAL_COLUMNS else Flattener(columns)
