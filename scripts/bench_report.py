@@ -102,7 +102,8 @@ def size_section(size: str, r: dict) -> list[str]:
     pss = ", ".join(f"{p:.0f}" for p in r.get("pss_mb", []))
     out += [
         "",
-        f"- `export_bulk`: {fmt(bulk.get('seconds'))} s, peak memory {fmt(bulk.get('peak_mb'))} MB, "
+        f"- `export_bulk`: {fmt(bulk.get('seconds'))} s ({fmt(bulk.get('cpu_seconds'))} s of CPU, workers "
+        f"included), peak memory {fmt(bulk.get('peak_mb'))} MB (all its processes together), "
         f"{fmt(bulk.get('mb'))} MB written (exit {bulk.get('rc')})",
         f"- gunicorn workers' PSS after the run: {pss or '—'} MB",
         f"- jieba + OpenCC start-up (`search.warm_up()`): {fmt(r.get('jieba_ms'))} ms",

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from proposals import selectors
-from proposals.api import bulk, bulk_records, bulk_writer, renderers
+from proposals.api import bulk, bulk_chunks, bulk_records, bulk_writer, renderers
 from proposals.api.serializers import ProposalSerializer
 from proposals.models import Delegate, Proposal, QuotePassage, ReviewStatus
 from tests.factories import (
@@ -58,6 +58,7 @@ def _assert_same_records(site: str) -> None:
 def small_chunks(monkeypatch):
     """Chunks of three proposals, so that every test crosses chunk boundaries."""
     monkeypatch.setattr(bulk_records, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(bulk_chunks, "CHUNK_SIZE", 3)
 
 
 @pytest.mark.parametrize("site", ["", SITE])
@@ -136,10 +137,12 @@ def test_the_files_are_those_the_serializers_write(db, request, dataset, small_c
     request.getfixturevalue(dataset)
     fast = bulk.export(tmp_path / "fast", site=SITE)
     reference = bulk_writer.sources(counted=True)  # the API's querysets, counts per row included
-    monkeypatch.setattr(
+    monkeypatch.setattr(  # every collection through its serializer, one process, generic CSV cells
         bulk_writer,
-        "records",
-        lambda name, qs, cls, site: bulk_writer.serialised(reference[name][0], cls, site),
+        "encoded",
+        lambda name, qs, cls, site, columns, workers=1: bulk_chunks.encode_records(
+            bulk_writer.serialised(reference[name][0], cls, site), columns
+        ),
     )
     slow = bulk.export(tmp_path / "slow", site=SITE)
     assert fast["counts"] == slow["counts"] and fast["files"] == slow["files"]

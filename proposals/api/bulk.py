@@ -113,11 +113,19 @@ def export(
     current: str | None = None,
     site: str | None = None,
     progress: Callable[[str, int, int | None], None] | None = None,
+    workers: int = 1,
 ) -> dict:
-    """Write every bulk file and the manifest; return the manifest (proposals.api.bulk_writer)."""
+    """Write every bulk file and the manifest; return the manifest (proposals.api.bulk_writer). ``workers``:
+    processes encoding the proposals (PostgreSQL; export_bulk uses every core, requests one process)."""
     from proposals.api.bulk_writer import write
 
-    return write(directory or export_dir(), current=current or fingerprint(), site=site, progress=progress)
+    return write(
+        directory or export_dir(),
+        current=current or fingerprint(),
+        site=site,
+        progress=progress,
+        workers=workers,
+    )
 
 
 @contextlib.contextmanager
@@ -153,6 +161,7 @@ def ensure_fresh(
     *,
     site: str | None = None,
     progress: Callable[[str, int, int | None], None] | None = None,
+    workers: int = 1,
 ) -> dict:
     """The manifest of up-to-date files, regenerating them first if the data (or the site's address) changed."""
     directory = directory or export_dir()
@@ -165,4 +174,4 @@ def ensure_fresh(
         manifest = read_manifest(directory)  # another process may have just written them
         if manifest is not None and _is_fresh(manifest, directory, current, site):
             return manifest
-        return export(directory, current=current, site=site, progress=progress)
+        return export(directory, current=current, site=site, progress=progress, workers=workers)

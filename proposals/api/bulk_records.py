@@ -84,12 +84,21 @@ def _id_ranges() -> Iterator[list[tuple]]:
         last = rows[-1][0]
 
 
+def rows_between(low: int, high: int) -> list[tuple]:
+    """The published proposals' own columns with ids from ``low`` to ``high`` (both included), in id order."""
+    return list(
+        Proposal.objects.published()
+        .filter(pk__gte=low, pk__lte=high)
+        .order_by("pk")
+        .values_list(*ROW_COLUMNS)
+    )
+
+
 def proposal_records(site: str = "") -> Iterator[dict[str, Any]]:
     """Every published proposal, in id order, as ``ProposalSerializer`` represents it."""
     builder = RecordBuilder(site)
     for rows in _id_ranges():
-        low, high = rows[0][0], rows[-1][0]
-        yield from builder.records(rows, {"proposal_id__gte": low, "proposal_id__lte": high})
+        yield from builder.chunk(rows)
 
 
 def page_records(proposals: list[Proposal], site: str = "") -> list[dict[str, Any]]:
@@ -108,6 +117,11 @@ class RecordBuilder:
         self.zone = timezone.get_current_timezone()
         self.url = _Urls(site, "proposal-detail", "/proposals/{}/")
         self.articles: dict[int, dict[str, Any]] = {}  # built once, however many chunks quote them
+
+    def chunk(self, rows: list[tuple]) -> Iterator[dict[str, Any]]:
+        """The records of ``rows`` (``ROW_COLUMNS`` of published proposals, in id order)."""
+        if rows:
+            yield from self.records(rows, {"proposal_id__gte": rows[0][0], "proposal_id__lte": rows[-1][0]})
 
     def records(self, rows: list[tuple], in_set: dict[str, Any]) -> Iterator[dict[str, Any]]:
         published = ReviewStatus.PUBLISHED.value

@@ -1,8 +1,10 @@
 """Writing the bulk files (proposals.api.bulk): one pass over each collection, every record written to the
 JSON file and to its CSV file as it comes, nothing kept in memory but a chunk.
 
-The proposals (most of the data) are built as plain dicts by ``proposals.api.bulk_records``; the smaller
-collections go through their API serializers a chunk at a time. Every file is written under a temporary
+The proposals (most of the data) are built as plain dicts by ``proposals.api.bulk_records`` and encoded a
+chunk at a time by ``proposals.api.bulk_chunks``, in several processes when asked (``workers``); the smaller
+collections go through their API serializers a chunk at a time. The chunks are written in id order, so the
+files are the same bytes whatever the number of processes. Every file is written under a temporary
 name beside its final place, and all are renamed over the previous ones at the end, the manifest last: a
 failure leaves the previous files as they were, and a reader never sees half a file.
 """
@@ -20,6 +22,7 @@ from typing import IO, Any
 
 from proposals import licence
 from proposals.api.bulk import DATASET_FILE, MANIFEST_FILE, base_url, file_names
+from proposals.api.bulk_chunks import Encoded, encode_records, proposal_chunks
 
 CHUNK_SIZE = 500  # records per serializer call (the smaller collections)
 PROGRESS_EVERY = 50_000
@@ -123,14 +126,45 @@ class _Staged:
         self.pending = {}
 
 
+def encoded(
+    name: str, qs, serializer_class, site: str, columns: list[str], workers: int = 1
+) -> Iterator[Encoded]:
+    """A collection encoded for both files a chunk at a time, in id order: the proposals by ``bulk_chunks``
+    (in ``workers`` processes), the others from ``records``."""
+    if name == "proposals":
+        return proposal_chunks(site, columns, workers)
+    return encode_records(records(name, qs, serializer_class, site), columns, CHUNK_SIZE)
+
+
+def _write_collection(
+    dataset: IO[str], table: IO[str], chunks: Iterator[Encoded], name: str, progress: Progress | None, total
+) -> int:
+    """A collection's chunks into npp_db.json (inside its brackets) and its CSV (after the header); return
+    how many records."""
+    dataset.flush()  # from here on, bytes straight to the files' buffers (and nothing left for a fork to copy)
+    table.flush()
+    dataset_bytes, table_bytes = dataset.buffer, table.buffer  # type: ignore[attr-defined]
+    written = 0
+    for chunk in chunks:
+        if not chunk.count:
+            continue
+        dataset_bytes.write(b",\n" if written else b"\n")
+        dataset_bytes.write(chunk.json)
+        table_bytes.write(chunk.csv)
+        before, written = written, written + chunk.count
+        if progress is not None:  # as if called after each record: at every multiple of PROGRESS_EVERY
+            for n in range((before // PROGRESS_EVERY + 1) * PROGRESS_EVERY, written + 1, PROGRESS_EVERY):
+                progress(name, n, total)
+    return written
+
+
 def _write_dataset(
-    staged: _Staged, site: str, generated_at: str, progress: Progress | None
+    staged: _Staged, site: str, generated_at: str, progress: Progress | None, workers: int = 1
 ) -> dict[str, int]:
     """npp_db.json and one CSV per collection, in one pass over each collection; return the counts."""
     from proposals.api.renderers import serializer_columns, write_csv
 
     counts: dict[str, int] = {}
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(record, ensure_ascii=False), built once
     with staged.open(DATASET_FILE) as dataset:
         dataset.write("{\n")
         dataset.write(f'"generated_at": {json.dumps(generated_at)},\n')
@@ -143,18 +177,10 @@ def _write_dataset(
             total = qs.count() if progress is not None and name == "proposals" else None
             columns = serializer_columns(serializer_class())
             dataset.write(f'"{name}": [')
-
-            def written(name=name, qs=qs, serializer_class=serializer_class, total=total) -> Iterator[dict]:
-                separator = "\n"
-                for n, record in enumerate(records(name, qs, serializer_class, site), 1):
-                    dataset.write(separator + encode(record))
-                    separator = ",\n"
-                    if progress is not None and n % PROGRESS_EVERY == 0:
-                        progress(name, n, total)
-                    yield record
-
             with staged.open(f"{name}.csv") as table:
-                counts[name] = write_csv(table, columns, written())
+                write_csv(table, columns, [])  # the byte order mark and the header
+                chunks = encoded(name, qs, serializer_class, site, columns, workers)
+                counts[name] = _write_collection(dataset, table, chunks, name, progress, total)
             if progress is not None:
                 progress(name, counts[name], counts[name])
             dataset.write("\n],\n")
@@ -163,19 +189,24 @@ def _write_dataset(
 
 
 def write(
-    directory: Path, *, current: str, site: str | None = None, progress: Progress | None = None
+    directory: Path,
+    *,
+    current: str,
+    site: str | None = None,
+    progress: Progress | None = None,
+    workers: int = 1,
 ) -> dict:
     """Write every bulk file and the manifest into ``directory``; return the manifest.
 
     ``site`` (default ``SITE_URL``) is the address the records' URLs start with, as the API writes them.
     ``progress(collection, records written, total)`` is called every ``PROGRESS_EVERY`` records and at the
-    end of each collection."""
+    end of each collection. ``workers`` > 1: the proposals are encoded by that many processes (PostgreSQL)."""
     site = base_url() if site is None else site.rstrip("/")
     directory.mkdir(parents=True, exist_ok=True)
     generated_at = datetime.now(UTC).isoformat()
     staged = _Staged(directory)
     try:
-        counts = _write_dataset(staged, site, generated_at, progress)
+        counts = _write_dataset(staged, site, generated_at, progress, workers)
         manifest = {
             "generated_at": generated_at,
             "fingerprint": current,

@@ -1,9 +1,12 @@
+import os
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from proposals.api import bulk
+
+MAX_DEFAULT_WORKERS = 4  # about 90 MB and a database connection each; --workers for more
 
 
 class Command(BaseCommand):
@@ -23,6 +26,15 @@ class Command(BaseCommand):
             default=None,
             help="the site's public address, which the records' URLs start with (default: SITE_URL)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS),
+            help=(
+                f"processes encoding the proposals, each with a database connection (default: one per core "
+                f"available, at most {MAX_DEFAULT_WORKERS}; PostgreSQL only; 1: this process)"
+            ),
+        )
         parser.add_argument("--dry-run", action="store_true", help="say what would be written, write nothing")
 
     def _progress(self):
@@ -39,7 +51,11 @@ class Command(BaseCommand):
         self._started = time.monotonic()
         return report
 
-    def handle(self, *args, output: Path | None, if_stale: bool, dry_run: bool, site_url=None, **options):
+    def handle(
+        self, *args, output: Path | None, if_stale: bool, dry_run: bool, site_url=None, workers=1, **options
+    ):
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
         directory = output or bulk.export_dir()
         progress = self._progress() if options.get("verbosity", 1) >= 1 else None
         if dry_run:
@@ -47,11 +63,11 @@ class Command(BaseCommand):
             return
         if if_stale:
             before = bulk.read_manifest(directory)
-            manifest = bulk.ensure_fresh(directory, site=site_url, progress=progress)
+            manifest = bulk.ensure_fresh(directory, site=site_url, progress=progress, workers=workers)
             if before and before.get("generated_at") == manifest["generated_at"]:
                 self.stdout.write(f"up to date: {directory}")
                 return
         else:
-            manifest = bulk.export(directory, site=site_url, progress=progress)
+            manifest = bulk.export(directory, site=site_url, progress=progress, workers=workers)
         counts = ", ".join(f"{name} {n}" for name, n in manifest["counts"].items())
         self.stdout.write(self.style.SUCCESS(f"wrote {directory}: {counts}"))
