@@ -145,7 +145,7 @@ def test_the_parent_holds_a_bounded_number_of_chunks(committed, monkeypatch):
     received = 0
     for chunk in bulk_chunks.proposal_chunks(SITE, bulk_chunks.PROPOSAL_COLUMNS, workers=2):
         received += 1
-        assert chunk.count
+        assert chunk.size
         assert drawn - received < 2 * bulk_chunks.IN_FLIGHT_PER_WORKER
     assert received == drawn > 2 * bulk_chunks.IN_FLIGHT_PER_WORKER
 

@@ -32,7 +32,7 @@ IN_FLIGHT_PER_WORKER = 2
 
 
 class Encoded(NamedTuple):
-    count: int
+    size: int  # how many records
     json: bytes  # the records, joined by ",\n", without a leading or trailing separator
     csv: bytes  # their CSV rows, "\r\n" after each
 

@@ -146,12 +146,12 @@ def _write_collection(
     dataset_bytes, table_bytes = dataset.buffer, table.buffer  # type: ignore[attr-defined]
     written = 0
     for chunk in chunks:
-        if not chunk.count:
+        if not chunk.size:
             continue
         dataset_bytes.write(b",\n" if written else b"\n")
         dataset_bytes.write(chunk.json)
         table_bytes.write(chunk.csv)
-        before, written = written, written + chunk.count
+        before, written = written, written + chunk.size
         if progress is not None:  # as if called after each record: at every multiple of PROGRESS_EVERY
             for n in range((before // PROGRESS_EVERY + 1) * PROGRESS_EVERY, written + 1, PROGRESS_EVERY):
                 progress(name, n, total)
