@@ -11,10 +11,13 @@ search columns) as the on-commit hook would: tests run inside a transaction that
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import factory
+import pytest
+from django.db import transaction
 from factory.django import DjangoModelFactory
 
 from proposals.indexing import reindex_proposals
@@ -173,3 +176,238 @@ def reindexed(proposal: Proposal) -> Proposal:
     reindex_proposals([proposal.pk])
     proposal.refresh_from_db()
     return proposal
+
+
+# --- a small named world ------------------------------------------------------------------------------------
+# The shape of the curated corpus in sixteen proposals, built on a blank database: the names, slugs and bodies
+# the page, filter and API tests speak of, with only what those tests assert. Editing fixtures/curation.yaml
+# cannot change it; a test that needs another record builds it with the factories above.
+
+# name: (body, region slug, kind, date, theme slugs, the words quoted)
+WORLD_PROPOSALS: dict[str, tuple[str, str | None, str, str | None, list[str], str]] = {
+    "华鹏": (
+        "provincial-cppcc",
+        "chongqing",
+        "speech",
+        "2024-01-21",
+        ["new-energy-vehicles"],
+        "加强整零协同发展，进一步夯实重庆智能网联新能源汽车产业发展基础。",
+    ),
+    "许林": (
+        "provincial-cppcc",
+        "chongqing",
+        "speech",
+        "2024-01-21",
+        ["new-energy-vehicles", "smart-manufacturing"],
+        "打造高端智能网联新能源汽车新标杆。",
+    ),
+    "马旭明": (
+        "provincial-cppcc",
+        "hubei",
+        "view",
+        "2024-05-22",
+        ["smart-manufacturing"],
+        "以新质生产力赋能传统产业转型升级。",
+    ),
+    "华豫民": (
+        "provincial-cppcc",
+        "hubei",
+        "speech",
+        "2024-05-22",
+        ["computing-power", "digital-economy"],
+        "在算力细分领域打造湖北差异化优势。",
+    ),
+    "曾军": (
+        "provincial-cppcc",
+        "hubei",
+        "speech",
+        "2024-05-22",
+        ["computing-power"],
+        "推动算光协同向算光一体跃升。",
+    ),
+    "刘艺璇": (
+        "municipal-cppcc",
+        "hubei-wuhan",
+        "speech",
+        "2024-05-22",
+        ["smart-manufacturing", "digital-economy"],
+        "编制武汉市重点行业智能化改造数字化转型实施方案。",
+    ),
+    "屠红燕": (
+        "npc",
+        "zhejiang",
+        "suggestion",
+        None,
+        ["artificial-intelligence"],
+        "抢抓人工智能等新质生产力，激活历史经典产业。",
+    ),
+    "景亚萍": (
+        "cppcc",
+        None,
+        "proposal",
+        None,
+        ["artificial-intelligence", "digital-economy", "computing-power"],
+        "抢抓人工智能风口机遇，加快发展新质生产力。",
+    ),
+    "雷军": (
+        "npc",
+        None,
+        "suggestion",
+        None,
+        ["smart-manufacturing", "artificial-intelligence"],
+        "促进先进智能技术与制造业融合创新，推动人工智能在制造业的应用。",
+    ),
+    "刘庆峰": (
+        "npc",
+        None,
+        "suggestion",
+        None,
+        ["artificial-intelligence", "talent"],
+        "完善顶层设计，推动通用人工智能产业发展。",
+    ),
+    "齐向东": (
+        "cppcc",
+        None,
+        "suggestion",
+        None,
+        ["cybersecurity", "artificial-intelligence"],
+        "创新发展人工智能加安全，护航中国式现代化。",
+    ),
+    "吴国平": (
+        "npc",
+        None,
+        "suggestion",
+        None,
+        ["artificial-intelligence", "talent"],
+        "进一步加快人工智能在文旅行业中的应用。",
+    ),
+    "刘汉元": ("npc", "sichuan", "view", None, ["talent"], "带头推进全产业链绿色生产。"),
+    "明东": ("cppcc", None, "suggestion", None, ["tech-transfer"], "加强国家大科学装置集群产业引领能力。"),
+}
+# 史浩飞 (NPC, Chongqing) has two proposals, both dated 2024-03-06
+SHI_WORDS = ("提升科技领军企业基础研究能力。", "加强产业关键共性技术的供给。")
+# name: [(organisation, title)]
+WORLD_POSITIONS: dict[str, list[tuple[str, str]]] = {
+    "雷军": [("小米集团", "创始人、董事长兼CEO")],
+    "刘庆峰": [("科大讯飞", "董事长")],
+    "齐向东": [("全国工商联", "副主席"), ("奇安信科技集团", "董事长")],
+    "刘汉元": [("全国工商联", "副主席"), ("通威集团", "董事局主席")],
+    "景亚萍": [("贵州省大数据发展管理局", "局长")],
+    "史浩飞": [("中国科学院重庆绿色智能技术研究院", "研究员")],
+}
+WORLD_THEMES = {
+    "artificial-intelligence": "人工智能",
+    "smart-manufacturing": "智能制造",
+    "new-energy-vehicles": "新能源汽车",
+    "computing-power": "算力",
+    "digital-economy": "数字经济",
+    "cybersecurity": "网络安全",
+    "tech-transfer": "科技成果转化",
+    "talent": "人才",
+}
+
+
+@dataclass
+class World:
+    regions: dict[str, Region]
+    themes: dict[str, Theme]
+    organisations: dict[str, Organisation]
+    delegates: dict[str, Delegate]
+    proposals: dict[str, list[Proposal]]
+
+    def proposals_of(self, *names: str) -> set[int]:
+        return {p.pk for name in names for p in self.proposals[name]}
+
+
+def build_world() -> World:
+    """The named world (on a blank database: see the ``world`` fixture)."""
+    chongqing = RegionFactory(name="重庆市", slug="chongqing")
+    hubei = RegionFactory(name="湖北省", slug="hubei")
+    regions = {
+        "chongqing": chongqing,
+        "chongqing-nanan": RegionFactory(
+            name="南岸区", slug="chongqing-nanan", parent=chongqing, level=RegionLevel.DISTRICT
+        ),
+        "hubei": hubei,
+        "hubei-wuhan": RegionFactory(name="武汉市", slug="hubei-wuhan", parent=hubei),
+        "zhejiang": RegionFactory(name="浙江省", slug="zhejiang"),
+        "sichuan": RegionFactory(name="四川省", slug="sichuan"),
+        "guizhou": RegionFactory(name="贵州省", slug="guizhou"),
+    }
+    themes = {slug: ThemeFactory(slug=slug, name=name) for slug, name in WORLD_THEMES.items()}
+    organisations: dict[str, Organisation] = {}
+    delegates: dict[str, Delegate] = {}
+    proposals: dict[str, list[Proposal]] = {}
+
+    def member(name: str, body: str, region: str | None) -> Membership:
+        delegates[name] = DelegateFactory(name=name)
+        for organisation, title in WORLD_POSITIONS.get(name, []):
+            if organisation not in organisations:
+                organisations[organisation] = OrganisationFactory(name=organisation)
+            PositionFactory(delegate=delegates[name], organisation=organisations[organisation], title=title)
+        return MembershipFactory(
+            delegate=delegates[name], body=body, region=regions[region] if region else None
+        )
+
+    shi = member("史浩飞", Body.NPC, "chongqing")
+    proposals["史浩飞"] = [
+        ProposalFactory(
+            authors=[shi],
+            kind=ProposalKind.SUGGESTION,
+            date=datetime.date(2024, 3, 6),
+            themes=[themes["tech-transfer"]],
+            quote=words,
+        )
+        for words in SHI_WORDS
+    ]
+    for name, (body, region, kind, date, slugs, words) in WORLD_PROPOSALS.items():
+        proposals[name] = [
+            ProposalFactory(
+                authors=[member(name, body, region)],
+                kind=kind,
+                date=datetime.date.fromisoformat(date) if date else None,
+                year=2024,
+                themes=[themes[slug] for slug in slugs],
+                quote=words,
+            )
+        ]
+    return World(regions, themes, organisations, delegates, proposals)
+
+
+def delete_curated_records() -> None:
+    """Delete every row of the proposals app (what the ``blank_db`` fixture does, for a wider scope)."""
+    from django.apps import apps
+    from django.core.cache import cache
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in apps.get_app_config("proposals").get_models(include_auto_created=True):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+    cache.clear()
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The named world, built once for a test module inside a transaction rolled back after its last test:
+    each test runs in a savepoint inside it (pytest-django's ``db``), so a test's own writes still roll back."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            delete_curated_records()
+            built = build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_module_world, db) -> World:
+    """The small named world on a database without the corpus. Import both fixtures into a test module
+    (``from tests.factories import _module_world, world  # noqa: F401``)."""
+    return _module_world
