@@ -353,6 +353,7 @@ def build_world() -> World:
     proposals["史浩飞"] = [
         ProposalFactory(
             authors=[shi],
+            title=words.rstrip("。"),
             kind=ProposalKind.SUGGESTION,
             date=datetime.date(2024, 3, 6),
             themes=[themes["tech-transfer"]],
@@ -360,6 +361,20 @@ def build_world() -> World:
         )
         for words in SHI_WORDS
     ]
+    # the first was reported by a second outlet too
+    quote_words(
+        proposals["史浩飞"][0],
+        SHI_WORDS[0],
+        ArticleFactory(outlet="科技日报", text=f"本报讯。\n{SHI_WORDS[0]}"),
+    )
+    reindexed(proposals["史浩飞"][0])
+    # 华鹏 and 许林 are quoted from one article of 重庆日报, each passage inside a longer paragraph
+    chongqing_daily = ArticleFactory(
+        outlet="重庆日报",
+        text="\n".join(
+            f"{name}委员表示：“{WORLD_PROPOSALS[name][5]}”这是他的建议。" for name in ("华鹏", "许林")
+        ),
+    )
     for name, (body, region, kind, date, slugs, words) in WORLD_PROPOSALS.items():
         proposals[name] = [
             ProposalFactory(
@@ -369,6 +384,7 @@ def build_world() -> World:
                 year=2024,
                 themes=[themes[slug] for slug in slugs],
                 quote=words,
+                quote__article=chongqing_daily if name in ("华鹏", "许林") else None,
             )
         ]
     return World(regions, themes, organisations, delegates, proposals)
