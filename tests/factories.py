@@ -179,7 +179,7 @@ def reindexed(proposal: Proposal) -> Proposal:
 
 
 # --- a small named world ------------------------------------------------------------------------------------
-# The shape of the curated corpus in sixteen proposals, built on a blank database: the names, slugs and bodies
+# The shape of the curated corpus in two dozen proposals, built on a blank database: the names, slugs and bodies
 # the page, filter and API tests speak of, with only what those tests assert. Editing fixtures/curation.yaml
 # cannot change it; a test that needs another record builds it with the factories above.
 
@@ -199,7 +199,7 @@ WORLD_PROPOSALS: dict[str, tuple[str, str | None, str, str | None, list[str], st
         "speech",
         "2024-01-21",
         ["new-energy-vehicles", "smart-manufacturing"],
-        "打造高端智能网联新能源汽车新标杆。",
+        "打造高端智能网联新能源汽车新标杆，支持企业协同创新。",
     ),
     "马旭明": (
         "provincial-cppcc",
@@ -283,7 +283,17 @@ WORLD_PROPOSALS: dict[str, tuple[str, str | None, str, str | None, list[str], st
     ),
     "刘汉元": ("npc", "sichuan", "view", None, ["talent"], "带头推进全产业链绿色生产。"),
     "明东": ("cppcc", None, "suggestion", None, ["tech-transfer"], "加强国家大科学装置集群产业引领能力。"),
+    "唐冬生": ("cppcc", None, "view", None, ["smart-manufacturing"], "以新型工业化推动新质生产力发展。"),
+    "蓝庆华": ("npc", "chongqing", "view", "2024-03-06", ["tech-transfer"], "建设国家重要先进制造业中心。"),
+    "许洪斌": ("npc", "chongqing", "view", "2024-03-06", ["tech-transfer"], "更加突出经营主体地位。"),
+    "杜卫东": ("npc", "chongqing", "view", "2024-03-06", ["smart-manufacturing"], "集成电路产业是主阵地。"),
+    "倪忠明": ("district-cppcc", None, "view", None, ["smart-manufacturing"], "推动电梯安装行业规范发展。"),
 }
+# 毛万春 is a member of two bodies (Hunan's CPPCC and the national one): a proposal as each
+MAO_PROPOSALS = (
+    ("provincial-cppcc", "hunan", "proposal", "支持长沙争创国家级平台。"),
+    ("cppcc", None, "view", "推动更多科技成果转化为现实生产力。"),
+)
 # 史浩飞 (NPC, Chongqing) has two proposals, both dated 2024-03-06
 SHI_WORDS = ("提升科技领军企业基础研究能力。", "加强产业关键共性技术的供给。")
 # name: [(organisation, title)]
@@ -294,6 +304,7 @@ WORLD_POSITIONS: dict[str, list[tuple[str, str]]] = {
     "刘汉元": [("全国工商联", "副主席"), ("通威集团", "董事局主席")],
     "景亚萍": [("贵州省大数据发展管理局", "局长")],
     "史浩飞": [("中国科学院重庆绿色智能技术研究院", "研究员")],
+    "毛万春": [("湖南省政协", "主席")],
 }
 WORLD_THEMES = {
     "artificial-intelligence": "人工智能",
@@ -333,6 +344,7 @@ def build_world() -> World:
         "zhejiang": RegionFactory(name="浙江省", slug="zhejiang"),
         "sichuan": RegionFactory(name="四川省", slug="sichuan"),
         "guizhou": RegionFactory(name="贵州省", slug="guizhou"),
+        "hunan": RegionFactory(name="湖南省", slug="hunan"),
     }
     themes = {slug: ThemeFactory(slug=slug, name=name) for slug, name in WORLD_THEMES.items()}
     organisations: dict[str, Organisation] = {}
@@ -340,6 +352,10 @@ def build_world() -> World:
     proposals: dict[str, list[Proposal]] = {}
 
     def member(name: str, body: str, region: str | None) -> Membership:
+        if name in delegates:  # another membership of someone already made
+            return MembershipFactory(
+                delegate=delegates[name], body=body, region=regions[region] if region else None
+            )
         delegates[name] = DelegateFactory(name=name)
         for organisation, title in WORLD_POSITIONS.get(name, []):
             if organisation not in organisations:
@@ -375,6 +391,12 @@ def build_world() -> World:
             f"{name}委员表示：“{WORLD_PROPOSALS[name][5]}”这是他的建议。" for name in ("华鹏", "许林")
         ),
     )
+    mao = [member("毛万春", body, region) for body, region, _, _ in MAO_PROPOSALS]
+    delegates["毛万春"] = mao[0].delegate
+    proposals["毛万春"] = [
+        ProposalFactory(authors=[membership], kind=kind, date=None, year=2024, quote=words)
+        for membership, (_, _, kind, words) in zip(mao, MAO_PROPOSALS, strict=True)
+    ]
     for name, (body, region, kind, date, slugs, words) in WORLD_PROPOSALS.items():
         proposals[name] = [
             ProposalFactory(
