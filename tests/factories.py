@@ -318,6 +318,27 @@ WORLD_THEMES = {
 }
 
 
+# The first paragraph of every article of the world: long enough for the admin tests that cut passages at
+# fixed offsets, and without a repeated phrase (a passage is located at its first occurrence).
+REPORT_OPENING = (
+    "本报记者从全国两会现场获悉，今年的代表委员围绕科技创新、产业升级、区域协调发展等议题，提交了大量"
+    "建议和提案。在人民大会堂的分组讨论中，来自制造业、信息技术、金融和教育等领域的代表委员畅所欲言，"
+    "结合各自所在地区和行业的实际情况，提出了许多具体可行的意见。有的代表谈到企业在研发投入方面面临的"
+    "困难，希望进一步完善税收优惠政策；有的委员关注高校毕业生就业问题，呼吁加强职业技能培训；还有的代"
+    "表建议加快建设统一开放的全国大市场，破除地方保护和市场分割。会场内外，记者随处可以感受到大家对高"
+    "质量发展的信心。一位来自西部省份的代表告诉记者，近年来当地依托资源禀赋，培育壮大特色优势产业，群"
+    "众收入稳步增加。另一位来自东部沿海城市的委员则介绍了当地推动数字化转型的经验，认为数据要素的价值"
+    "正在加速释放。多位代表委员表示，将把群众的期盼带到会上，把会议精神带回基层，为经济社会发展贡献智"
+    "慧和力量。与会人员还就生态环境保护、养老服务体系建设和乡村基础设施改善等民生话题展开了热烈讨论，"
+    "现场气氛十分活跃。大会秘书处介绍，截至目前共收到各类意见建议数千件，将按程序及时交办。"
+)
+
+
+def reported(words: str, outlet: str = "新华社") -> Article:
+    """An article of the world that quotes these words in its second paragraph."""
+    return ArticleFactory(outlet=outlet, text=f"{REPORT_OPENING}\n{words}\n会议继续进行。")
+
+
 @dataclass
 class World:
     regions: dict[str, Region]
@@ -374,6 +395,7 @@ def build_world() -> World:
             date=datetime.date(2024, 3, 6),
             themes=[themes["tech-transfer"]],
             quote=words,
+            quote__article=reported(words),
         )
         for words in SHI_WORDS
     ]
@@ -381,20 +403,23 @@ def build_world() -> World:
     quote_words(
         proposals["史浩飞"][0],
         SHI_WORDS[0],
-        ArticleFactory(outlet="科技日报", text=f"本报讯。\n{SHI_WORDS[0]}"),
+        reported(SHI_WORDS[0], outlet="科技日报"),
     )
     reindexed(proposals["史浩飞"][0])
     # 华鹏 and 许林 are quoted from one article of 重庆日报, each passage inside a longer paragraph
     chongqing_daily = ArticleFactory(
         outlet="重庆日报",
         text="\n".join(
-            f"{name}委员表示：“{WORLD_PROPOSALS[name][5]}”这是他的建议。" for name in ("华鹏", "许林")
+            [REPORT_OPENING]
+            + [f"{name}委员表示：“{WORLD_PROPOSALS[name][5]}”这是他的建议。" for name in ("华鹏", "许林")]
         ),
     )
     mao = [member("毛万春", body, region) for body, region, _, _ in MAO_PROPOSALS]
     delegates["毛万春"] = mao[0].delegate
     proposals["毛万春"] = [
-        ProposalFactory(authors=[membership], kind=kind, date=None, year=2024, quote=words)
+        ProposalFactory(
+            authors=[membership], kind=kind, date=None, year=2024, quote=words, quote__article=reported(words)
+        )
         for membership, (_, _, kind, words) in zip(mao, MAO_PROPOSALS, strict=True)
     ]
     for name, (body, region, kind, date, slugs, words) in WORLD_PROPOSALS.items():
@@ -406,7 +431,7 @@ def build_world() -> World:
                 year=2024,
                 themes=[themes[slug] for slug in slugs],
                 quote=words,
-                quote__article=chongqing_daily if name in ("华鹏", "许林") else None,
+                quote__article=chongqing_daily if name in ("华鹏", "许林") else reported(words),
             )
         ]
     return World(regions, themes, organisations, delegates, proposals)
