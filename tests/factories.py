@@ -307,6 +307,9 @@ WORLD_POSITIONS: dict[str, list[tuple[str, str]]] = {
     "史浩飞": [("中国科学院重庆绿色智能技术研究院", "研究员")],
     "毛万春": [("湖南省政协", "主席")],
 }
+# 景亚萍 (a national member, no region on her membership) belongs to Guizhou through her organisation
+ORGANISATION_REGIONS = {"贵州省大数据发展管理局": "guizhou"}
+CHONGQING_DAILY = ("华鹏", "许林", "蓝庆华", "许洪斌", "杜卫东")
 WORLD_THEMES = {
     "artificial-intelligence": "人工智能",
     "smart-manufacturing": "智能制造",
@@ -335,9 +338,9 @@ REPORT_OPENING = (
 )
 
 
-def reported(words: str, outlet: str = "新华社") -> Article:
+def reported(words: str, outlet: str = "新华社", **fields: Any) -> Article:
     """An article of the world that quotes these words in its second paragraph."""
-    return ArticleFactory(outlet=outlet, text=f"{REPORT_OPENING}\n{words}\n会议继续进行。")
+    return ArticleFactory(outlet=outlet, text=f"{REPORT_OPENING}\n{words}\n会议继续进行。", **fields)
 
 
 WORLD_UPDATED_AT = datetime.datetime(2024, 6, 1, tzinfo=datetime.UTC)
@@ -384,7 +387,8 @@ def build_world() -> World:
         delegates[name] = DelegateFactory(name=name)
         for organisation, title in WORLD_POSITIONS.get(name, []):
             if organisation not in organisations:
-                organisations[organisation] = OrganisationFactory(name=organisation)
+                home = regions.get(ORGANISATION_REGIONS.get(organisation, ""))
+                organisations[organisation] = OrganisationFactory(name=organisation, region=home)
             PositionFactory(delegate=delegates[name], organisation=organisations[organisation], title=title)
         return MembershipFactory(
             delegate=delegates[name], body=body, region=regions[region] if region else None
@@ -410,19 +414,27 @@ def build_world() -> World:
         reported(SHI_WORDS[0], outlet="科技日报"),
     )
     reindexed(proposals["史浩飞"][0])
-    # 华鹏 and 许林 are quoted from one article of 重庆日报, each passage inside a longer paragraph
+    # the Chongqing members are quoted from one undated article of 重庆日报, each passage inside a longer
+    # paragraph
     chongqing_daily = ArticleFactory(
         outlet="重庆日报",
+        title="培育新质生产力 推动重庆经济高质量发展",
+        published_on=None,
         text="\n".join(
             [REPORT_OPENING]
-            + [f"{name}委员表示：“{WORLD_PROPOSALS[name][5]}”这是他的建议。" for name in ("华鹏", "许林")]
+            + [f"{name}表示：“{WORLD_PROPOSALS[name][5]}”这是他的建议。" for name in CHONGQING_DAILY]
         ),
     )
     mao = [member("毛万春", body, region) for body, region, _, _ in MAO_PROPOSALS]
     delegates["毛万春"] = mao[0].delegate
     proposals["毛万春"] = [
         ProposalFactory(
-            authors=[membership], kind=kind, date=None, year=2024, quote=words, quote__article=reported(words)
+            authors=[membership],
+            kind=kind,
+            date=None,
+            year=2024,
+            quote=words,
+            quote__article=reported(words, outlet="", published_on=None),  # a report that names no outlet
         )
         for membership, (_, _, kind, words) in zip(mao, MAO_PROPOSALS, strict=True)
     ]
@@ -435,7 +447,7 @@ def build_world() -> World:
                 year=2024,
                 themes=[themes[slug] for slug in slugs],
                 quote=words,
-                quote__article=chongqing_daily if name in ("华鹏", "许林") else reported(words),
+                quote__article=chongqing_daily if name in CHONGQING_DAILY else reported(words),
             )
         ]
     # as the corpus fixture's records, last changed long before anything a test changes (the sync tests ask
@@ -482,3 +494,10 @@ def world(_module_world, db) -> World:
     """The small named world on a database without the corpus. Import both fixtures into a test module
     (``from tests.factories import _module_world, world  # noqa: F401``)."""
     return _module_world
+
+
+@pytest.fixture
+def fresh_world(blank_db) -> World:
+    """The named world built for one test, for a module whose other tests use the corpus (the module-scoped
+    ``world`` would hide the corpus from the tests after it). Import it into the module."""
+    return build_world()
