@@ -6,6 +6,9 @@ the corpus (the ``blank_db`` fixture), so that editing ``fixtures/curation.yaml`
 ``ProposalFactory(words=…)`` quotes the words from an article (made for it unless ``article`` is given),
 locating the passage as the admin does, and rewrites the proposal's derived columns (``text`` and the
 search columns) as the on-commit hook would: tests run inside a transaction that never commits.
+
+``build_world()`` (fixtures ``world``, once per module, and ``fresh_world``, once per test) builds the small
+named world the page, filter, admin and API tests share: the corpus's shape in two dozen proposals.
 """
 
 from __future__ import annotations
