@@ -1,5 +1,6 @@
 """The curation admin: every page renders, filters and search return the right rows, actions work,
-changelists run a fixed number of queries, and the admin refuses what the models refuse."""
+changelists run a fixed number of queries, and the admin refuses what the models refuse. On the small named
+world of tests/factories.py, not the curated corpus."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ from proposals.models import (
     Theme,
 )
 from tests.admin_forms import change_form_data
+from tests.factories import _module_world, world  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("world")
 
 REGISTERED = list(admin.site._registry)
 PROPOSAL_MODELS = [m for m in REGISTERED if m._meta.app_label == "proposals"]
@@ -36,10 +40,10 @@ PROPOSAL_MODELS = [m for m in REGISTERED if m._meta.app_label == "proposals"]
 
 @pytest.fixture(autouse=True)
 def _an_alias(request):
-    """The corpus has no alias (every name the articles use is the delegate's name): add one, so that
+    """The world has no alias (every name the articles use is the delegate's name): add one, so that
     every admin page has a record to show."""
-    if "corpus" in request.fixturenames:
-        request.getfixturevalue("corpus")
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world")
         delegate = Delegate.objects.get(name="雷军")
         DelegateAlias.objects.create(delegate=delegate, name="测试别名")
 
@@ -80,36 +84,36 @@ def test_every_proposals_model_is_registered():
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
-def test_changelist_renders(curator_client, corpus, model):
+def test_changelist_renders(curator_client, model):
     response = curator_client.get(admin_url(model))
     assert response.status_code == 200
     if model._meta.app_label == "proposals":
-        assert response.context["cl"].result_count > 0, "the corpus has records of every model"
+        assert response.context["cl"].result_count > 0, "the world has records of every model"
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
-def test_add_page_renders(curator_client, corpus, model):
+def test_add_page_renders(curator_client, model):
     assert curator_client.get(admin_url(model, "add")).status_code == 200
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
-def test_change_page_renders(curator_client, corpus, curator, model):
+def test_change_page_renders(curator_client, curator, model):
     if model is Group:
         Group.objects.create(name="编辑")
     obj = model._default_manager.order_by("pk").first()
-    assert obj is not None, f"no {model.__name__} in the corpus"
+    assert obj is not None, f"no {model.__name__} in the world"
     response = curator_client.get(admin_url(model, "change", obj.pk))
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("model", PROPOSAL_MODELS, ids=lambda m: m._meta.label)
-def test_delete_page_renders(curator_client, corpus, model):
+def test_delete_page_renders(curator_client, model):
     obj = model._default_manager.order_by("pk").first()
     assert curator_client.get(admin_url(model, "delete", obj.pk)).status_code == 200
 
 
 @pytest.mark.parametrize("model", PROPOSAL_MODELS, ids=lambda m: m._meta.label)
-def test_changelist_search_renders(curator_client, corpus, model):
+def test_changelist_search_renders(curator_client, model):
     assert curator_client.get(admin_url(model), {"q": "委员"}).status_code == 200
 
 
@@ -126,7 +130,7 @@ def _autocomplete_fields():
 
 
 @pytest.mark.parametrize(("model", "field"), _autocomplete_fields(), ids=lambda v: getattr(v, "__name__", v))
-def test_autocomplete_renders(curator_client, corpus, model, field):
+def test_autocomplete_renders(curator_client, model, field):
     """The autocomplete JSON behind every autocomplete field answers, with results."""
     response = curator_client.get(
         reverse("admin:autocomplete"),
@@ -144,7 +148,7 @@ def test_autocomplete_renders(curator_client, corpus, model, field):
 # --- proposal changelist: search and filters ----------------------------------------------------------
 
 
-def test_proposal_search_by_delegate_name(curator_client, corpus):
+def test_proposal_search_by_delegate_name(curator_client):
     authorship = Authorship.objects.select_related("delegate").order_by("pk").first()
     name = authorship.delegate.name
     found = rows(curator_client.get(admin_url(Proposal), {"q": name}))
@@ -161,7 +165,7 @@ def test_proposal_search_by_delegate_name(curator_client, corpus):
         assert name in haystack
 
 
-def test_proposal_search_by_alias(curator_client, corpus):
+def test_proposal_search_by_alias(curator_client):
     alias = DelegateAlias.objects.filter(delegate__authorships__isnull=False).exclude(name="").first()
     found = rows(curator_client.get(admin_url(Proposal), {"q": alias.name}))
     assert (
@@ -170,12 +174,12 @@ def test_proposal_search_by_alias(curator_client, corpus):
     )
 
 
-def test_proposal_search_by_title_returns_it(curator_client, corpus):
+def test_proposal_search_by_title_returns_it(curator_client):
     proposal = Proposal.objects.order_by("pk").first()
     assert proposal.pk in rows(curator_client.get(admin_url(Proposal), {"q": proposal.title}))
 
 
-def test_proposal_search_without_match_is_empty(curator_client, corpus):
+def test_proposal_search_without_match_is_empty(curator_client):
     assert rows(curator_client.get(admin_url(Proposal), {"q": "没有这样的建言标题ZZZ"})) == set()
 
 
@@ -183,7 +187,7 @@ def _pks(queryset) -> set[int]:
     return set(queryset.values_list("pk", flat=True))
 
 
-def test_proposal_filter_status(curator_client, corpus):
+def test_proposal_filter_status(curator_client):
     proposal = Proposal.objects.order_by("pk").first()
     Proposal.objects.filter(pk=proposal.pk).update(status=ReviewStatus.DRAFT)
     assert rows(curator_client.get(admin_url(Proposal), {"status__exact": "draft"})) == {proposal.pk}
@@ -192,7 +196,7 @@ def test_proposal_filter_status(curator_client, corpus):
     assert published == _pks(Proposal.objects.published())
 
 
-def test_proposal_filter_kind(curator_client, corpus):
+def test_proposal_filter_kind(curator_client):
     kind = Proposal.objects.order_by("pk").first().kind
     assert rows(curator_client.get(admin_url(Proposal), {"kind__exact": kind})) == _pks(
         Proposal.objects.filter(kind=kind)
@@ -200,13 +204,13 @@ def test_proposal_filter_kind(curator_client, corpus):
 
 
 @pytest.mark.parametrize("body", [Body.NPC, Body.CPPCC, Body.PROVINCIAL_CPPCC])
-def test_proposal_filter_body(curator_client, corpus, body):
+def test_proposal_filter_body(curator_client, body):
     expected = _pks(Proposal.objects.filter(authorships__membership__body=body))
-    assert expected, f"the corpus has proposals made as {body.label}"
+    assert expected, f"the world has proposals made as {body.label}"
     assert rows(curator_client.get(admin_url(Proposal), {"body": body.value})) == expected
 
 
-def test_proposal_filter_region(curator_client, corpus):
+def test_proposal_filter_region(curator_client):
     membership = Membership.objects.filter(region__isnull=False, delegate__authorships__isnull=False).first()
     region = membership.region
     while region.parent_id:
@@ -218,34 +222,34 @@ def test_proposal_filter_region(curator_client, corpus):
     assert expected
 
 
-def test_proposal_filter_theme(curator_client, corpus):
+def test_proposal_filter_theme(curator_client):
     theme = Theme.objects.filter(proposals__isnull=False).order_by("pk").first()
     assert rows(curator_client.get(admin_url(Proposal), {"theme": theme.slug})) == _pks(
         Proposal.objects.filter(themes=theme)
     )
 
 
-def test_proposal_filter_article(curator_client, corpus):
+def test_proposal_filter_article(curator_client):
     article = Article.objects.filter(quotes__isnull=False).order_by("pk").first()
     expected = _pks(Proposal.objects.filter(quotes__article=article))
     assert expected
     assert rows(curator_client.get(admin_url(Proposal), {"article": article.pk})) == expected
 
 
-def test_proposal_filter_sourced(curator_client, corpus):
+def test_proposal_filter_sourced(curator_client):
     bare = Proposal.objects.create(title="没有引文的建言", kind=ProposalKind.SUGGESTION, year=2024)
     assert rows(curator_client.get(admin_url(Proposal), {"sourced": "no"})) == {bare.pk}
     assert bare.pk not in rows(curator_client.get(admin_url(Proposal), {"sourced": "yes"}))
 
 
-def test_proposal_filter_year(curator_client, corpus):
+def test_proposal_filter_year(curator_client):
     year = Proposal.objects.order_by("pk").first().year
     assert rows(curator_client.get(admin_url(Proposal), {"year": year})) == _pks(
         Proposal.objects.filter(year=year)
     )
 
 
-def test_proposal_filters_combine_with_search(curator_client, corpus):
+def test_proposal_filters_combine_with_search(curator_client):
     authorship = (
         Authorship.objects.filter(membership__isnull=False).select_related("delegate", "membership").first()
     )
@@ -260,13 +264,13 @@ def test_proposal_filters_combine_with_search(curator_client, corpus):
 # --- delegate changelist: search and filters ----------------------------------------------------------
 
 
-def test_delegate_search_by_name_and_alias(curator_client, corpus):
+def test_delegate_search_by_name_and_alias(curator_client):
     alias = DelegateAlias.objects.select_related("delegate").order_by("pk").first()
     assert alias.delegate_id in rows(curator_client.get(admin_url(Delegate), {"q": alias.delegate.name}))
     assert alias.delegate_id in rows(curator_client.get(admin_url(Delegate), {"q": alias.name}))
 
 
-def test_delegate_search_by_organisation(curator_client, corpus):
+def test_delegate_search_by_organisation(curator_client):
     delegate = Delegate.objects.filter(positions__isnull=False).order_by("pk").first()
     organisation = delegate.positions.first().organisation
     found = rows(curator_client.get(admin_url(Delegate), {"q": organisation.name}))
@@ -274,13 +278,13 @@ def test_delegate_search_by_organisation(curator_client, corpus):
 
 
 @pytest.mark.parametrize("body", [Body.NPC, Body.CPPCC, Body.DISTRICT_CPPCC])
-def test_delegate_filter_body(curator_client, corpus, body):
+def test_delegate_filter_body(curator_client, body):
     expected = _pks(Delegate.objects.filter(memberships__body=body))
     assert expected
     assert rows(curator_client.get(admin_url(Delegate), {"body": body.value})) == expected
 
 
-def test_delegate_filter_region(curator_client, corpus):
+def test_delegate_filter_region(curator_client):
     region = (
         Region.objects.filter(level=RegionLevel.PROVINCE, memberships__isnull=False).order_by("pk").first()
     )
@@ -289,13 +293,13 @@ def test_delegate_filter_region(curator_client, corpus):
     assert rows(curator_client.get(admin_url(Delegate), {"region": region.slug})) == expected
 
 
-def test_delegate_filter_theme(curator_client, corpus):
+def test_delegate_filter_theme(curator_client):
     theme = Theme.objects.filter(proposals__isnull=False).order_by("pk").first()
     expected = _pks(Delegate.objects.filter(authorships__proposal__themes=theme))
     assert rows(curator_client.get(admin_url(Delegate), {"theme": theme.slug})) == expected
 
 
-def test_delegate_filter_status_and_merged(curator_client, corpus):
+def test_delegate_filter_status_and_merged(curator_client):
     keep, duplicate = Delegate.objects.order_by("pk")[:2]
     Delegate.objects.filter(pk=duplicate.pk).update(merged_into=keep, status=ReviewStatus.WITHDRAWN)
     assert rows(curator_client.get(admin_url(Delegate), {"merged": "yes"})) == {duplicate.pk}
@@ -314,7 +318,7 @@ def _action(client, model, action: str, objects):
     )
 
 
-def test_proposal_unpublish_and_publish_actions(curator_client, corpus):
+def test_proposal_unpublish_and_publish_actions(curator_client):
     chosen = list(Proposal.objects.published().order_by("pk")[:2])
     response = _action(curator_client, Proposal, "unpublish", chosen)
     assert "已撤销发布 2 条建言" in " ".join(messages_of(response))
@@ -329,7 +333,7 @@ def test_proposal_unpublish_and_publish_actions(curator_client, corpus):
     assert Proposal.objects.published().filter(pk__in=[p.pk for p in chosen]).count() == 2
 
 
-def test_delegate_unpublish_and_publish_actions(curator_client, corpus):
+def test_delegate_unpublish_and_publish_actions(curator_client):
     chosen = list(Delegate.objects.published().order_by("pk")[:3])
     response = _action(curator_client, Delegate, "unpublish", chosen)
     assert "已撤销发布 3 位代表委员" in " ".join(messages_of(response))
@@ -339,7 +343,7 @@ def test_delegate_unpublish_and_publish_actions(curator_client, corpus):
     assert Delegate.objects.published().filter(pk__in=[d.pk for d in chosen]).count() == 3
 
 
-def test_merge_action_keeps_the_chosen_record(curator_client, corpus):
+def test_merge_action_keeps_the_chosen_record(curator_client):
     # The merge asks first (tests/test_curation_merge.py); confirmed with the older record as survivor.
     older, newer = Delegate.objects.filter(authorships__isnull=False).order_by("pk").distinct()[:2]
     newer_proposals = _pks(Proposal.objects.filter(authorships__delegate=newer))
@@ -361,14 +365,14 @@ def test_merge_action_keeps_the_chosen_record(curator_client, corpus):
     assert Delegate.objects.published().filter(pk__in=[older.pk, newer.pk]).count() == 1
 
 
-def test_merge_action_needs_at_least_two(curator_client, corpus):
+def test_merge_action_needs_at_least_two(curator_client):
     chosen = list(Delegate.objects.order_by("pk")[:1])
     response = _action(curator_client, Delegate, "merge", chosen)
     assert "合并需要至少选择两条记录，当前选择了 1 条。" in messages_of(response)
     assert not Delegate.objects.filter(merged_into__isnull=False).exists()
 
 
-def test_merge_action_refuses_an_already_merged_record(curator_client, corpus):
+def test_merge_action_refuses_an_already_merged_record(curator_client):
     a, b, c = Delegate.objects.order_by("pk")[:3]
     Delegate.objects.filter(pk=c.pk).update(merged_into=a)
     response = _action(curator_client, Delegate, "merge", [b, c])
@@ -414,9 +418,7 @@ def _add_delegates(n: int) -> None:
 @pytest.mark.parametrize(
     ("model", "add"), [(Proposal, _add_proposals), (Delegate, _add_delegates)], ids=["proposal", "delegate"]
 )
-def test_changelist_queries_do_not_grow_with_rows(
-    curator_client, corpus, django_assert_max_num_queries, model, add
-):
+def test_changelist_queries_do_not_grow_with_rows(curator_client, django_assert_max_num_queries, model, add):
     url = admin_url(model)
     baseline = _count_queries(curator_client, url)
     add(10)
@@ -426,7 +428,7 @@ def test_changelist_queries_do_not_grow_with_rows(
 
 
 @pytest.mark.parametrize("model", PROPOSAL_MODELS, ids=lambda m: m._meta.label)
-def test_changelist_queries_do_not_grow_with_page_size(curator_client, corpus, model, monkeypatch):
+def test_changelist_queries_do_not_grow_with_page_size(curator_client, model, monkeypatch):
     """A page of one row and a page of every row cost the same number of queries."""
     model_admin = admin.site._registry[model]
     url = admin_url(model)
@@ -442,7 +444,7 @@ def test_changelist_queries_do_not_grow_with_page_size(curator_client, corpus, m
 NOT_IN_ARTICLE = "这句话从来没有出现在任何文章里"
 
 
-def test_passage_not_in_article_is_refused_by_the_add_form(curator_client, corpus):
+def test_passage_not_in_article_is_refused_by_the_add_form(curator_client):
     quote = Quote.objects.select_related("article").order_by("pk").first()
     before = QuotePassage.objects.count()
     response = curator_client.post(
@@ -454,7 +456,7 @@ def test_passage_not_in_article_is_refused_by_the_add_form(curator_client, corpu
     assert QuotePassage.objects.count() == before
 
 
-def test_passage_with_blank_offsets_is_located_on_save(curator_client, corpus):
+def test_passage_with_blank_offsets_is_located_on_save(curator_client):
     quote = Quote.objects.select_related("article").order_by("pk").first()
     text = quote.article.text
     start = text.index("。") + 1
@@ -484,7 +486,7 @@ def _quote_add_data(article, passage_text: str) -> dict:
     }
 
 
-def test_new_quote_with_passage_not_in_article_is_refused(curator_client, corpus):
+def test_new_quote_with_passage_not_in_article_is_refused(curator_client):
     article = Article.objects.order_by("pk").first()
     quotes, passages = Quote.objects.count(), QuotePassage.objects.count()
     response = curator_client.post(admin_url(Quote, "add"), _quote_add_data(article, NOT_IN_ARTICLE))
@@ -493,7 +495,7 @@ def test_new_quote_with_passage_not_in_article_is_refused(curator_client, corpus
     assert (Quote.objects.count(), QuotePassage.objects.count()) == (quotes, passages)
 
 
-def test_new_quote_with_verbatim_passage_is_saved_with_offsets(curator_client, corpus):
+def test_new_quote_with_verbatim_passage_is_saved_with_offsets(curator_client):
     article = Article.objects.order_by("pk").first()
     snippet = article.text[100:120]
     response = curator_client.post(admin_url(Quote, "add"), _quote_add_data(article, snippet))
@@ -502,7 +504,7 @@ def test_new_quote_with_verbatim_passage_is_saved_with_offsets(curator_client, c
     assert article.text[passage.start : passage.end] == snippet
 
 
-def test_membership_evidence_not_in_article_is_refused_by_the_add_form(curator_client, corpus):
+def test_membership_evidence_not_in_article_is_refused_by_the_add_form(curator_client):
     delegate = Delegate.objects.order_by("pk").first()
     article = Article.objects.order_by("pk").first()
     before = Membership.objects.count()
@@ -529,7 +531,7 @@ def _proposal_change_data(proposal, client) -> dict:
     return change_form_data(client, admin_url(Proposal, "change", proposal.pk))
 
 
-def test_proposal_change_form_saves_unchanged(curator_client, corpus):
+def test_proposal_change_form_saves_unchanged(curator_client):
     proposal = Proposal.objects.order_by("pk").first()
     response = curator_client.post(
         admin_url(Proposal, "change", proposal.pk), _proposal_change_data(proposal, curator_client)
@@ -537,7 +539,7 @@ def test_proposal_change_form_saves_unchanged(curator_client, corpus):
     assert response.status_code == 302
 
 
-def test_two_new_lead_authors_are_refused_by_the_proposal_form(curator_client, corpus):
+def test_two_new_lead_authors_are_refused_by_the_proposal_form(curator_client):
     proposal = Proposal.objects.order_by("pk").first()
     data = _proposal_change_data(proposal, curator_client)
     Authorship.objects.filter(proposal=proposal).delete()
@@ -559,7 +561,7 @@ def test_two_new_lead_authors_are_refused_by_the_proposal_form(curator_client, c
     assert not Authorship.objects.filter(proposal=proposal).exists()
 
 
-def test_quote_pasted_under_a_proposal_must_be_verbatim(curator_client, corpus):
+def test_quote_pasted_under_a_proposal_must_be_verbatim(curator_client):
     proposal = Proposal.objects.order_by("pk").first()
     article = Article.objects.exclude(quotes__proposal=proposal).order_by("pk").first()
     data = _proposal_change_data(proposal, curator_client)
@@ -585,7 +587,7 @@ def test_quote_pasted_under_a_proposal_must_be_verbatim(curator_client, corpus):
 # --- provenance ------------------------------------------------------------------------------------------
 
 
-def test_proposal_change_page_shows_the_passages_marked_in_their_paragraph(curator_client, corpus):
+def test_proposal_change_page_shows_the_passages_marked_in_their_paragraph(curator_client):
     passage = QuotePassage.objects.select_related("quote__article", "quote__proposal").order_by("pk").first()
     response = curator_client.get(admin_url(Proposal, "change", passage.quote.proposal_id))
     html = response.content.decode()
@@ -599,7 +601,7 @@ def test_proposal_change_page_shows_the_passages_marked_in_their_paragraph(curat
     assert admin_url(Article, "change", article.pk) in html
 
 
-def test_provenance_escapes_article_html(curator_client, corpus):
+def test_provenance_escapes_article_html(curator_client):
     article = Article.objects.create(
         title="<b>测试</b>",
         file_name="xss.txt",
@@ -616,7 +618,7 @@ def test_provenance_escapes_article_html(curator_client, corpus):
     assert "&lt;b&gt;测试&lt;/b&gt;" in html
 
 
-def test_passages_left_without_order_are_numbered_after_the_others(curator_client, corpus):
+def test_passages_left_without_order_are_numbered_after_the_others(curator_client):
     quote = Quote.objects.select_related("article").order_by("pk").first()
     existing = list(quote.passages.order_by("order"))
     text = quote.article.text

@@ -1,4 +1,5 @@
-"""Contract tests of the API endpoints: fields, filters, counts, errors, read-only, query counts."""
+"""Contract tests of the API endpoints: fields, filters, counts, errors, read-only, query counts. On the small
+named world of tests/factories.py, not the curated corpus."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from proposals.models import (
     Theme,
 )
 from tests.api_helpers import delegate, fresh_cache, get, ids, ok, proposals_of, published_ids  # noqa: F401
+from tests.factories import _module_world, world  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 
 LISTS = ["proposals", "delegates", "themes", "regions", "organisations", "articles"]
 
@@ -35,7 +37,7 @@ def test_root_lists_every_endpoint(client):
     assert set(LISTS) <= set(root)
 
 
-def test_proposal_fields(client, corpus):
+def test_proposal_fields(client):
     proposal = (
         Proposal.objects.published().filter(authorships__delegate__name="史浩飞").order_by("id").first()
     )
@@ -66,14 +68,14 @@ def test_proposal_fields(client, corpus):
     assert data["url"].startswith("http://testserver/")
 
 
-def test_proposal_delegates_roles_lead_first(client, corpus):
+def test_proposal_delegates_roles_lead_first(client):
     proposal = Proposal.objects.published().filter(authorships__delegate__name="史浩飞").first()
     Authorship.objects.create(proposal=proposal, delegate=delegate("雷军"), role=AuthorRole.COSIGNER, order=5)
     data = ok(client, f"proposals/{proposal.pk}/")
     assert [(d["name"], d["role"]) for d in data["delegates"]] == [("史浩飞", "lead"), ("雷军", "cosigner")]
 
 
-def test_proposal_hides_unpublished_delegate(client, corpus):
+def test_proposal_hides_unpublished_delegate(client):
     proposal = Proposal.objects.published().filter(authorships__delegate__name="史浩飞").first()
     hidden = delegate("雷军")
     Authorship.objects.create(proposal=proposal, delegate=hidden, role=AuthorRole.COSIGNER, order=5)
@@ -82,7 +84,7 @@ def test_proposal_hides_unpublished_delegate(client, corpus):
     assert [d["name"] for d in data["delegates"]] == ["史浩飞"]
 
 
-def test_delegate_fields(client, corpus):
+def test_delegate_fields(client):
     person = delegate("毛万春")
     data = ok(client, f"delegates/{person.pk}/")
     assert data["id"] == person.pk
@@ -116,7 +118,7 @@ def test_delegate_fields(client, corpus):
         ),
     ],
 )
-def test_reference_lists_and_details(client, corpus, endpoint, model, fields):
+def test_reference_lists_and_details(client, endpoint, model, fields):
     listed = ids(client, endpoint, page_size=500)
     assert sorted(listed) == sorted(model.objects.values_list("id", flat=True))
     assert len(listed) == len(set(listed))
@@ -126,7 +128,7 @@ def test_reference_lists_and_details(client, corpus, endpoint, model, fields):
     assert data["id"] == first.pk
 
 
-def test_article_list_leaves_the_full_text_to_the_detail(client, corpus):
+def test_article_list_leaves_the_full_text_to_the_detail(client):
     article = Article.objects.first()
     listed = ok(client, "articles")["results"]
     assert all("text" not in row for row in listed)
@@ -136,12 +138,12 @@ def test_article_list_leaves_the_full_text_to_the_detail(client, corpus):
 # --- counts: what the proposals filter returns, published only --------------------------------------------
 
 
-def test_theme_counts_match_filter(client, corpus):
+def test_theme_counts_match_filter(client):
     for theme in ok(client, "themes", page_size=500)["results"]:
         assert theme["proposal_count"] == len(ids(client, "proposals", theme=theme["slug"], page_size=500))
 
 
-def test_region_counts_include_inner_regions(client, corpus):
+def test_region_counts_include_inner_regions(client):
     counts = {r["slug"]: r["proposal_count"] for r in ok(client, "regions", page_size=500)["results"]}
     for slug, count in counts.items():
         assert count == len(ids(client, "proposals", region=slug, page_size=500)), slug
@@ -151,7 +153,7 @@ def test_region_counts_include_inner_regions(client, corpus):
     assert counts["hubei"] >= counts["hubei-wuhan"] > 0
 
 
-def test_organisation_and_article_counts(client, corpus):
+def test_organisation_and_article_counts(client):
     for org in ok(client, "organisations", page_size=500)["results"]:
         assert org["proposal_count"] == len(ids(client, "proposals", organisation=org["id"], page_size=500))
     for article in ok(client, "articles", page_size=500)["results"]:
@@ -159,7 +161,7 @@ def test_organisation_and_article_counts(client, corpus):
         assert article["proposal_count"] == expected
 
 
-def test_counts_leave_out_unpublished_proposals(client, corpus):
+def test_counts_leave_out_unpublished_proposals(client):
     proposal = Proposal.objects.published().filter(authorships__delegate__name="史浩飞").first()
     theme = proposal.themes.first()
     before = ok(client, f"themes/{theme.pk}/")["proposal_count"]
@@ -172,7 +174,7 @@ def test_counts_leave_out_unpublished_proposals(client, corpus):
 # --- visibility -------------------------------------------------------------------------------------------
 
 
-def test_only_published_records(client, corpus):
+def test_only_published_records(client):
     hidden = Proposal.objects.published().first()
     Proposal.objects.filter(pk=hidden.pk).update(status=ReviewStatus.IN_REVIEW)
     person = delegate("雷军")
@@ -184,7 +186,7 @@ def test_only_published_records(client, corpus):
     assert get(client, f"delegates/{person.pk}/").status_code == 404
 
 
-def test_merged_delegate_is_hidden_and_points_to_the_survivor(client, corpus):
+def test_merged_delegate_is_hidden_and_points_to_the_survivor(client):
     old, kept = delegate("雷军"), delegate("齐向东")
     services.delegate_merge(keep=kept, duplicate=old)
     assert old.pk not in ids(client, "delegates", page_size=500)
@@ -196,7 +198,7 @@ def test_merged_delegate_is_hidden_and_points_to_the_survivor(client, corpus):
 # --- filters on proposals: one test each --------------------------------------------------------------------
 
 
-def test_filter_theme_repeatable(client, corpus):
+def test_filter_theme_repeatable(client):
     one = set(
         Proposal.objects.published().filter(themes__slug="computing-power").values_list("id", flat=True)
     )
@@ -206,7 +208,7 @@ def test_filter_theme_repeatable(client, corpus):
     assert set(ids(client, "proposals", theme=["computing-power", "cybersecurity"])) == one | two
 
 
-def test_filter_body(client, corpus):
+def test_filter_body(client):
     national = set(ids(client, "proposals", body="cppcc", page_size=500))
     assert proposals_of("唐冬生") <= national
     assert not proposals_of("华鹏") & national  # a Chongqing CPPCC member, not national
@@ -218,20 +220,20 @@ def test_filter_body(client, corpus):
     assert national == expected
 
 
-def test_filter_region(client, corpus):
+def test_filter_region(client):
     chongqing = set(ids(client, "proposals", region="chongqing", page_size=500))
     for name in ["华鹏", "许林", "史浩飞", "杜卫东", "蓝庆华", "许洪斌"]:
         assert proposals_of(name) <= chongqing, name
     assert not proposals_of("雷军") & chongqing
 
 
-def test_filter_delegate(client, corpus):
+def test_filter_delegate(client):
     assert set(ids(client, "proposals", delegate=delegate("史浩飞").pk)) == proposals_of("史浩飞")
     both = set(ids(client, "proposals", delegate=[delegate("史浩飞").pk, delegate("雷军").pk]))
     assert both == proposals_of("史浩飞") | proposals_of("雷军")
 
 
-def test_filter_organisation(client, corpus):
+def test_filter_organisation(client):
     shared = Organisation.objects.filter(positions__delegate__name="刘汉元").get(
         positions__delegate__name="齐向东"
     )
@@ -240,14 +242,14 @@ def test_filter_organisation(client, corpus):
     )
 
 
-def test_filter_kind_and_year(client, corpus):
+def test_filter_kind_and_year(client):
     expected = set(Proposal.objects.published().filter(kind="proposal").values_list("id", flat=True))
     assert set(ids(client, "proposals", kind="proposal")) == expected and expected
     assert set(ids(client, "proposals", year=2024, page_size=500)) == published_ids()
     assert ids(client, "proposals", year=2023) == []
 
 
-def test_filter_dates(client, corpus):
+def test_filter_dates(client):
     after = set(ids(client, "proposals", date_after="2024-03-06", date_before="2024-03-06"))
     expected = set(Proposal.objects.published().filter(date=dt.date(2024, 3, 6)).values_list("id", flat=True))
     assert after == expected and expected
@@ -256,20 +258,20 @@ def test_filter_dates(client, corpus):
     )
 
 
-def test_filter_q_uses_the_search(client, corpus):
+def test_filter_q_uses_the_search(client):
     found = ids(client, "proposals", q="算力")
     assert proposals_of("华豫民") <= set(found)
     assert proposals_of("倪忠明").isdisjoint(found)
     assert ids(client, "proposals", q="完全不存在的词语组合xyzzy") == []
 
 
-def test_filter_id_batch(client, corpus):
+def test_filter_id_batch(client):
     wanted = sorted(published_ids())[:3]
     assert sorted(ids(client, "proposals", id=wanted)) == wanted
     assert sorted(ids(client, "proposals", id=",".join(map(str, wanted)))) == wanted
 
 
-def test_ordering_oldest_puts_undated_last(client, corpus):
+def test_ordering_oldest_puts_undated_last(client):
     records = ok(client, "proposals", ordering="date", page_size=500)["results"]
     dates = [r["date"] for r in records]
     dated = [d for d in dates if d]
@@ -282,7 +284,7 @@ def test_ordering_oldest_puts_undated_last(client, corpus):
 # --- filters on delegates -----------------------------------------------------------------------------------
 
 
-def test_delegate_filters(client, corpus):
+def test_delegate_filters(client):
     names = lambda **p: {r["name"] for r in ok(client, "delegates", page_size=500, **p)["results"]}  # noqa: E731
     assert names(body="npc") == set(
         Delegate.objects.filter(memberships__body="npc").values_list("name", flat=True)
@@ -297,7 +299,7 @@ def test_delegate_filters(client, corpus):
     assert names(id=[delegate("雷军").pk, delegate("明东").pk]) == {"雷军", "明东"}
 
 
-def test_delegates_ordered_by_name(client, corpus):
+def test_delegates_ordered_by_name(client):
     names = [r["name"] for r in ok(client, "delegates", page_size=500)["results"]]
     assert names == list(Delegate.objects.published().order_by("name", "id").values_list("name", flat=True))
 
@@ -336,7 +338,7 @@ def test_delegates_ordered_by_name(client, corpus):
         ("delegates/1x/", {}, "id"),
     ],
 )
-def test_bad_input_is_a_400_naming_the_parameter(client, corpus, path, params, parameter):
+def test_bad_input_is_a_400_naming_the_parameter(client, path, params, parameter):
     response = get(client, path, **params)
     assert response.status_code == 400, response.content[:300]
     assert response["Content-Type"].startswith("application/json")
@@ -345,11 +347,11 @@ def test_bad_input_is_a_400_naming_the_parameter(client, corpus, path, params, p
     assert isinstance(body[parameter], list) and body[parameter][0]
 
 
-def test_q_of_200_characters_is_accepted(client, corpus):
+def test_q_of_200_characters_is_accepted(client):
     assert get(client, "proposals", q="算" * 200).status_code == 200
 
 
-def test_bad_input_in_csv_is_a_json_400(client, corpus):
+def test_bad_input_in_csv_is_a_json_400(client):
     response = client.get("/api/v1/proposals/", {"theme": "nope", "format": "csv"})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
@@ -357,13 +359,13 @@ def test_bad_input_in_csv_is_a_json_400(client, corpus):
 
 
 @pytest.mark.parametrize("endpoint", LISTS)
-def test_unknown_id_is_a_404(client, corpus, endpoint):
+def test_unknown_id_is_a_404(client, endpoint):
     response = get(client, f"{endpoint}/987654321/")
     assert response.status_code == 404
     assert "detail" in response.json()
 
 
-def test_huge_id_is_not_a_500(client, corpus):
+def test_huge_id_is_not_a_500(client):
     assert get(client, "proposals/99999999999999999999999/").status_code == 400
     assert get(client, "proposals", id="9" * 30).status_code == 400
 
@@ -373,7 +375,7 @@ def test_huge_id_is_not_a_500(client, corpus):
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 @pytest.mark.parametrize("path", ["/api/v1/proposals/", "/api/v1/proposals/{id}/", "/api/v1/delegates/{id}/"])
-def test_writes_are_405_for_everyone(client, curator_client, corpus, method, path):
+def test_writes_are_405_for_everyone(client, curator_client, method, path):
     proposal = Proposal.objects.published().first()
     url = path.format(id=proposal.pk)
     for c in (client, curator_client):
@@ -397,7 +399,7 @@ EXPECTED_QUERIES = {
 
 
 @pytest.mark.parametrize("endpoint", LISTS)
-def test_list_query_count_does_not_grow_with_page_size(client, corpus, endpoint, django_assert_num_queries):
+def test_list_query_count_does_not_grow_with_page_size(client, endpoint, django_assert_num_queries):
     with CaptureQueriesContext(connection) as small:
         assert len(ok(client, endpoint, page_size=1)["results"]) == 1
     assert len(small) == EXPECTED_QUERIES[endpoint], [q["sql"][:120] for q in small.captured_queries]
@@ -406,7 +408,7 @@ def test_list_query_count_does_not_grow_with_page_size(client, corpus, endpoint,
     assert len(page["results"]) > 1
 
 
-def test_detail_and_filtered_lists_stay_fixed(client, corpus, django_assert_num_queries):
+def test_detail_and_filtered_lists_stay_fixed(client, django_assert_num_queries):
     # + validating the theme slug, + the themes the query names (issue 13), + the newest matches that
     # relevance ranks (read once: the facets of the site count the same); on PostgreSQL + the planner's
     # estimate of the search's matches

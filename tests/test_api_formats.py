@@ -12,8 +12,9 @@ from django.core.management import call_command
 from proposals.api import bulk
 from proposals.models import Proposal, ReviewStatus
 from tests.api_helpers import delegate, fresh_cache, ok, proposals_of, published_ids  # noqa: F401
+from tests.factories import _module_world, world  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 
 BOM = b"\xef\xbb\xbf"
 
@@ -26,7 +27,7 @@ def _csv(content: bytes) -> list[dict]:
 @pytest.mark.parametrize(
     "endpoint", ["proposals", "delegates", "themes", "regions", "organisations", "articles"]
 )
-def test_csv_list_has_bom_header_and_rows(client, corpus, endpoint):
+def test_csv_list_has_bom_header_and_rows(client, endpoint):
     response = client.get(f"/api/v1/{endpoint}/", {"format": "csv", "page_size": 500})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -36,7 +37,7 @@ def test_csv_list_has_bom_header_and_rows(client, corpus, endpoint):
     assert [int(r["id"]) for r in rows] == [r["id"] for r in as_json]
 
 
-def test_format_parameter_wins_over_accept(client, corpus):
+def test_format_parameter_wins_over_accept(client):
     response = client.get("/api/v1/themes/", {"format": "csv"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -45,7 +46,7 @@ def test_format_parameter_wins_over_accept(client, corpus):
     assert "format" in unknown.json()
 
 
-def test_csv_proposal_columns_flatten_nested_values(client, corpus):
+def test_csv_proposal_columns_flatten_nested_values(client):
     wanted = sorted(proposals_of("史浩飞"))[0]
     rows = _csv(client.get("/api/v1/proposals/", {"format": "csv", "id": wanted}).getvalue())
     assert len(rows) == 1
@@ -62,21 +63,21 @@ def test_csv_proposal_columns_flatten_nested_values(client, corpus):
     assert row["sources.quote"] == "; ".join(q.text for q in quotes)
 
 
-def test_csv_empty_page_keeps_the_header(client, corpus):
+def test_csv_empty_page_keeps_the_header(client):
     rows = client.get("/api/v1/proposals/", {"format": "csv", "year": 2000}).getvalue()
     assert rows.startswith(BOM)
     header = rows.decode("utf-8")[1:].splitlines()[0].split(",")
     assert header[:3] == ["id", "title", "summary"]
 
 
-def test_csv_neutralises_formulas(client, corpus):
+def test_csv_neutralises_formulas(client):
     pk = sorted(published_ids())[0]
     Proposal.objects.filter(pk=pk).update(title='=HYPERLINK("http://evil.example","x")')
     rows = _csv(client.get("/api/v1/proposals/", {"format": "csv", "id": pk}).getvalue())
     assert rows[0]["title"].startswith("'=")
 
 
-def test_csv_pages_link_to_the_next(client, corpus):
+def test_csv_pages_link_to_the_next(client):
     response = client.get("/api/v1/proposals/", {"format": "csv", "page_size": 5})
     assert 'rel="next"' in response["Link"]
     assert "format=csv" in response["Link"]
@@ -85,7 +86,7 @@ def test_csv_pages_link_to_the_next(client, corpus):
 # --- bulk ---------------------------------------------------------------------------------------------------
 
 
-def test_bulk_index_lists_the_files(client, corpus):
+def test_bulk_index_lists_the_files(client):
     index = ok(client, "bulk")
     names = [f["name"] for f in index["files"]]
     assert names == bulk.file_names()
@@ -96,7 +97,7 @@ def test_bulk_index_lists_the_files(client, corpus):
     )
 
 
-def test_bulk_json_is_the_whole_published_dataset(client, corpus):
+def test_bulk_json_is_the_whole_published_dataset(client):
     withdrawn = sorted(proposals_of("史浩飞"))[0]
     Proposal.objects.filter(pk=withdrawn).update(status=ReviewStatus.WITHDRAWN)
     response = client.get("/api/v1/bulk/npp_db.json")
@@ -115,7 +116,7 @@ def test_bulk_json_is_the_whole_published_dataset(client, corpus):
     assert {d["name"] for d in data["delegates"]} >= {"史浩飞", "雷军"}
 
 
-def test_bulk_csv_has_bom_and_every_record(client, corpus):
+def test_bulk_csv_has_bom_and_every_record(client):
     response = client.get("/api/v1/bulk/proposals.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -123,7 +124,7 @@ def test_bulk_csv_has_bom_and_every_record(client, corpus):
     assert {int(r["id"]) for r in rows} == published_ids()
 
 
-def test_bulk_files_are_cached_and_regenerated_after_a_change(client, corpus):
+def test_bulk_files_are_cached_and_regenerated_after_a_change(client):
     first = client.get("/api/v1/bulk/proposals.csv")
     etag = first["ETag"]
     b"".join(first.streaming_content)
@@ -143,7 +144,7 @@ def test_bulk_files_are_cached_and_regenerated_after_a_change(client, corpus):
     assert pk not in {int(r["id"]) for r in _csv(b"".join(changed.streaming_content))}
 
 
-def test_bulk_files_only_from_export_bulk_when_requests_may_not_generate(client, corpus, settings):
+def test_bulk_files_only_from_export_bulk_when_requests_may_not_generate(client, settings):
     settings.API_BULK_GENERATE_ON_REQUEST = False
     assert client.get("/api/v1/bulk/proposals.csv").status_code == 503
     assert client.get("/api/v1/bulk/").status_code == 503
@@ -155,12 +156,12 @@ def test_bulk_files_only_from_export_bulk_when_requests_may_not_generate(client,
     assert pk in {int(r["id"]) for r in _csv(b"".join(response.streaming_content))}  # as last exported
 
 
-def test_unknown_bulk_file_is_a_404(client, corpus):
+def test_unknown_bulk_file_is_a_404(client):
     assert client.get("/api/v1/bulk/secrets.json").status_code == 404
     assert client.get("/api/v1/bulk/../settings.py").status_code == 404
 
 
-def test_export_bulk_command(corpus, tmp_path):
+def test_export_bulk_command(tmp_path):
     out = io.StringIO()
     call_command("export_bulk", "--output", str(tmp_path), stdout=out)
     assert "proposals" in out.getvalue()
@@ -178,14 +179,14 @@ def test_export_bulk_command(corpus, tmp_path):
     assert "up to date" in out.getvalue()
 
 
-def test_export_bulk_dry_run_writes_nothing(corpus, tmp_path):
+def test_export_bulk_dry_run_writes_nothing(tmp_path):
     out = io.StringIO()
     call_command("export_bulk", "--output", str(tmp_path / "x"), "--dry-run", stdout=out)
     assert "would write" in out.getvalue()
     assert not (tmp_path / "x").exists()
 
 
-def test_delegate_names_in_bulk(corpus, tmp_path):
+def test_delegate_names_in_bulk(tmp_path):
     bulk.export(tmp_path)
     rows = list(csv.DictReader(io.StringIO((tmp_path / "delegates.csv").read_text(encoding="utf-8-sig"))))
     by_name = {r["name"]: r for r in rows}

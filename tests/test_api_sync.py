@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from proposals.models import Delegate, Proposal, ReviewStatus
 from tests.api_helpers import delegate, fresh_cache, get, ok, proposals_of, walk  # noqa: F401
+from tests.factories import _module_world, world  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 
 SINCE = "2025-01-01T00:00:00Z"  # after the fixture's timestamps, before anything a test changes
 
@@ -19,7 +20,7 @@ def _touch(pk: int, **fields) -> None:
     Proposal.objects.filter(pk=pk).update(updated_at=timezone.now(), **fields)
 
 
-def test_updated_after_returns_only_changes(client, corpus):
+def test_updated_after_returns_only_changes(client):
     changed = sorted(proposals_of("史浩飞"))
     for pk in changed:
         proposal = Proposal.objects.get(pk=pk)
@@ -31,7 +32,7 @@ def test_updated_after_returns_only_changes(client, corpus):
     assert ok(client, "proposals", updated_after=timezone.now().isoformat())["results"] == []
 
 
-def test_unpublished_and_withdrawn_proposals_are_tombstones(client, corpus):
+def test_unpublished_and_withdrawn_proposals_are_tombstones(client):
     withdrawn, unpublished = sorted(proposals_of("史浩飞"))[0], sorted(proposals_of("雷军"))[0]
     _touch(withdrawn, status=ReviewStatus.WITHDRAWN)
     _touch(unpublished, status=ReviewStatus.DRAFT)
@@ -50,14 +51,14 @@ def test_unpublished_and_withdrawn_proposals_are_tombstones(client, corpus):
     assert get(client, f"proposals/{withdrawn}/").status_code == 404
 
 
-def test_old_tombstones_are_not_repeated(client, corpus):
+def test_old_tombstones_are_not_repeated(client):
     pk = sorted(proposals_of("史浩飞"))[0]
     Proposal.objects.filter(pk=pk).update(status=ReviewStatus.WITHDRAWN, updated_at=timezone.now())
     later = (timezone.now() + dt.timedelta(seconds=1)).isoformat()
     assert ok(client, "proposals", updated_after=later)["results"] == []
 
 
-def test_delegate_tombstones_unpublished_and_merged(client, corpus):
+def test_delegate_tombstones_unpublished_and_merged(client):
     hidden, merged, kept = delegate("雷军"), delegate("明东"), delegate("齐向东")
     Delegate.objects.filter(pk=hidden.pk).update(status=ReviewStatus.IN_REVIEW, updated_at=timezone.now())
     Delegate.objects.filter(pk=merged.pk).update(merged_into=kept, updated_at=timezone.now())
@@ -75,7 +76,7 @@ def test_delegate_tombstones_unpublished_and_merged(client, corpus):
     assert records[kept.pk]["name"] == "齐向东" and records[kept.pk]["status"] == "published"
 
 
-def test_tombstones_in_csv(client, corpus):
+def test_tombstones_in_csv(client):
     pk = sorted(proposals_of("史浩飞"))[0]
     _touch(pk, status=ReviewStatus.WITHDRAWN)
     response = client.get("/api/v1/proposals/", {"updated_after": SINCE, "format": "csv"})
@@ -91,7 +92,7 @@ def _rows(lines):
     return list(csv.reader(lines[1:]))
 
 
-def test_id_batch_fetch(client, corpus):
+def test_id_batch_fetch(client):
     wanted = sorted(proposals_of("史浩飞") | proposals_of("雷军"))
     records = ok(client, "proposals", id=wanted)["results"]
     assert sorted(r["id"] for r in records) == wanted
@@ -99,7 +100,7 @@ def test_id_batch_fetch(client, corpus):
     assert sorted(r["id"] for r in ok(client, "delegates", id=people)["results"]) == sorted(people)
 
 
-def test_every_record_has_updated_at(client, corpus):
+def test_every_record_has_updated_at(client):
     for endpoint in ["proposals", "delegates", "themes", "regions", "organisations", "articles"]:
         for record in ok(client, endpoint, page_size=500)["results"]:
             assert record["updated_at"], endpoint
@@ -118,7 +119,7 @@ def test_every_record_has_updated_at(client, corpus):
         "/api/v1/themes/",
     ],
 )
-def test_list_etag_and_304(client, corpus, path):
+def test_list_etag_and_304(client, path):
     first = client.get(path, HTTP_ACCEPT="application/json")
     assert first.status_code == 200
     etag = first["ETag"]
@@ -128,7 +129,7 @@ def test_list_etag_and_304(client, corpus, path):
     assert again.content == b""
 
 
-def test_detail_etag_changes_when_the_record_does(client, corpus):
+def test_detail_etag_changes_when_the_record_does(client):
     pk = sorted(proposals_of("史浩飞"))[0]
     url = f"/api/v1/proposals/{pk}/"
     etag = client.get(url, HTTP_ACCEPT="application/json")["ETag"]
@@ -142,14 +143,14 @@ def test_detail_etag_changes_when_the_record_does(client, corpus):
     assert changed.json()["title"] == "新标题"
 
 
-def test_csv_and_json_have_different_etags(client, corpus):
+def test_csv_and_json_have_different_etags(client):
     as_json = client.get("/api/v1/themes/", HTTP_ACCEPT="application/json")
     as_csv = client.get("/api/v1/themes/?format=csv&page_size=20")  # a page: the whole list is streamed
     assert as_json["ETag"] != as_csv["ETag"]
     assert "Accept" in as_json["Vary"]
 
 
-def test_next_links_do_not_depend_on_the_clock(client, corpus):
+def test_next_links_do_not_depend_on_the_clock(client):
     """The same page requested twice, a second apart, has the same links and so the same ETag."""
     import time
 

@@ -8,15 +8,16 @@ import pytest
 from proposals.api import bulk
 from proposals.models import Authorship, Delegate, Proposal, ReviewStatus, Theme
 from tests.api_helpers import delegate, fresh_cache, proposals_of  # noqa: F401
+from tests.factories import _module_world, world  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 
 SECRET = "xqzsecret"  # a word only unpublished text contains
 SINCE = "2000-01-01T00:00:00Z"
 
 
 @pytest.fixture
-def drafts(corpus, django_capture_on_commit_callbacks):
+def drafts(django_capture_on_commit_callbacks):
     """A never-published proposal and delegate, both carrying SECRET, by a published author on a theme
     (search columns written as after a commit)."""
     with django_capture_on_commit_callbacks(execute=True):
@@ -107,7 +108,7 @@ def test_bulk_files_leave_out_never_published_records(client, drafts, settings, 
         assert "XQZSECRET" not in text and f"秘{SECRET}" not in text, path.name
 
 
-def test_sync_filters_never_match_unpublished_text(client, corpus):
+def test_sync_filters_never_match_unpublished_text(client):
     """?updated_after=…&q=<word only in a draft> returned the draft's id (found attacking afcf64a)."""
     withdrawn = Proposal.objects.get(pk=sorted(proposals_of("史浩飞"))[0])
     assert withdrawn.first_published_at is not None

@@ -35,6 +35,7 @@ from proposals.models import (
 )
 from tests.admin_forms import change_form_data
 from tests.api_helpers import delegate, fresh_cache, get, ok, proposals_of, walk  # noqa: F401
+from tests.factories import DelegateFactory, MembershipFactory, ProposalFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -259,9 +260,11 @@ def test_a_form_without_its_edit_token_is_refused(curator_client, corpus):
 # --- 4. every change is visible to sync -------------------------------------------------------------------
 
 
-def test_unpublishing_a_delegate_moves_their_proposals(client, curator_client, corpus):
+def test_unpublishing_a_delegate_moves_their_proposals(client, curator_client, blank_db):
+    lei = DelegateFactory(name="雷军")
+    ProposalFactory.create_batch(2, authors=[lei])
+    ProposalFactory(authors=[DelegateFactory(name="刘庆峰")])
     since = timezone.now()
-    lei = delegate("雷军")
     response = curator_client.post(
         admin_url(Delegate), {"action": "unpublish", "_selected_action": [lei.pk]}, follow=True
     )
@@ -327,7 +330,8 @@ def test_a_reload_of_the_corpus_is_visible_to_sync(client, corpus):
 # --- 5. merged people keep their URLs ---------------------------------------------------------------------
 
 
-def test_merge_in_the_admin_redirects_the_old_page_and_api(client, curator_client, corpus):
+def test_merge_in_the_admin_redirects_the_old_page_and_api(client, curator_client, blank_db):
+    ProposalFactory(authors=[DelegateFactory(name="史浩飞")])
     duplicate = Delegate.objects.create(name="史浩飞", status=ReviewStatus.PUBLISHED)
     keep = Delegate.objects.filter(name="史浩飞").order_by("pk").first()
     response = curator_client.post(
@@ -355,8 +359,14 @@ def test_merge_in_the_admin_redirects_the_old_page_and_api(client, curator_clien
 # --- 6. renaming a parent region keeps its children inside it --------------------------------------------
 
 
-def test_renaming_a_parent_region_moves_its_children(client, curator_client, corpus):
-    hubei = Region.objects.get(slug="hubei")
+def test_renaming_a_parent_region_moves_its_children(client, curator_client, blank_db):
+    hubei = RegionFactory(name="湖北省", slug="hubei")
+    wuhan = RegionFactory(name="武汉市", slug="hubei-wuhan", parent=hubei)
+    ProposalFactory(authors=[MembershipFactory(delegate__name="马旭明", region=hubei)])
+    ProposalFactory(authors=[MembershipFactory(delegate__name="刘艺璇", region=wuhan)])
+    ProposalFactory(
+        authors=[MembershipFactory(delegate__name="华鹏", region=RegionFactory(slug="chongqing"))]
+    )
     before = set(Proposal.objects.published().in_regions([hubei]).values_list("pk", flat=True))
     assert before and hubei.children.exists()
     url = admin_url(Region, "change", hubei.pk)
@@ -374,8 +384,8 @@ def test_renaming_a_parent_region_moves_its_children(client, curator_client, cor
 # --- 7. forms of address are not names ---------------------------------------------------------------------
 
 
-def test_alias_honorifics_are_stripped_where_aliases_are_made(curator_client, corpus):
-    lei = delegate("雷军")
+def test_alias_honorifics_are_stripped_where_aliases_are_made(curator_client, blank_db):
+    lei = DelegateFactory(name="雷军")
     alias = DelegateAlias.objects.create(delegate=lei, name="小米雷总代表")
     assert alias.name == "小米雷总"
     with pytest.raises(Exception) as excinfo:

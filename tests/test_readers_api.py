@@ -10,12 +10,13 @@ from drf_spectacular.generators import SchemaGenerator
 from proposals import licence
 from proposals.api import bulk
 from tests.api_helpers import fresh_cache, proposals_of  # noqa: F401
+from tests.factories import _module_world, world  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-def test_a_page_number_is_a_400_that_names_the_cursor(client, corpus):
+def test_a_page_number_is_a_400_that_names_the_cursor(client):
     response = client.get("/api/v1/proposals/?page=5", **JSON)
     assert response.status_code == 400
     body = response.json()
@@ -42,7 +43,7 @@ def test_every_operation_has_its_own_description():
         ("/api/v1/proposals/x/", "invalid_parameter"),
     ],
 )
-def test_errors_are_chinese_with_a_stable_code(client, corpus, path, code):
+def test_errors_are_chinese_with_a_stable_code(client, path, code):
     response = client.get(path, **JSON)
     assert response.status_code >= 400
     body = response.json()
@@ -51,12 +52,12 @@ def test_errors_are_chinese_with_a_stable_code(client, corpus, path, code):
     assert "No " not in body["detail"] and "no such" not in body["detail"]
 
 
-def test_write_methods_answer_405_in_chinese(client, corpus):
+def test_write_methods_answer_405_in_chinese(client):
     body = client.post("/api/v1/proposals/", **JSON).json()
     assert body == {"code": "method_not_allowed", "detail": "本接口只读，不支持 POST 方法。"}
 
 
-def test_themes_and_regions_are_found_by_slug_and_by_id(client, corpus):
+def test_themes_and_regions_are_found_by_slug_and_by_id(client):
     by_slug = client.get("/api/v1/themes/digital-economy/", **JSON).json()
     assert by_slug["slug"] == "digital-economy"
     assert client.get(f"/api/v1/themes/{by_slug['id']}/", **JSON).json() == by_slug
@@ -73,7 +74,7 @@ def test_themes_and_regions_are_found_by_slug_and_by_id(client, corpus):
         ("body", "npc", "cppcc"),
     ],
 )
-def test_multi_valued_filters_take_repeats_commas_or_both(client, corpus, name, first, second):
+def test_multi_valued_filters_take_repeats_commas_or_both(client, name, first, second):
     if name == "delegate":
         from tests.api_helpers import delegate
 
@@ -93,7 +94,7 @@ def test_multi_valued_filters_take_repeats_commas_or_both(client, corpus, name, 
     assert {p.pk for p in site.context["proposals"]} == repeated
 
 
-def test_bulk_json_has_absolute_urls_and_the_licence(client, corpus):
+def test_bulk_json_has_absolute_urls_and_the_licence(client):
     data = json.loads(b"".join(client.get("/api/v1/bulk/npp_db.json").streaming_content))
     assert data["licence"]["name"] == "CC BY 4.0"
     assert data["proposals"][0]["url"].startswith("http://testserver/proposals/")
@@ -104,7 +105,7 @@ def test_bulk_json_has_absolute_urls_and_the_licence(client, corpus):
     assert index["licence"]["url"] == licence.URL
 
 
-def test_export_bulk_writes_urls_from_site_url(corpus, tmp_path, settings):
+def test_export_bulk_writes_urls_from_site_url(tmp_path, settings):
     settings.SITE_URL = "https://npp.example.org"
     bulk.export(tmp_path)
     data = json.loads((tmp_path / "npp_db.json").read_text(encoding="utf-8"))
@@ -112,6 +113,6 @@ def test_export_bulk_writes_urls_from_site_url(corpus, tmp_path, settings):
     assert data["licence"]["url"] == licence.URL
 
 
-def test_removing_one_of_comma_separated_values_on_the_site_keeps_the_other(client, corpus):
+def test_removing_one_of_comma_separated_values_on_the_site_keeps_the_other(client):
     html = client.get("/?theme=digital-economy,artificial-intelligence").content.decode()
     assert 'href="?theme=artificial-intelligence" aria-label="去掉主题 数字经济"' in html

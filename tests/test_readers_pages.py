@@ -9,6 +9,7 @@ from django.urls import reverse
 from proposals import regions as region_rule
 from proposals.models import Delegate, Organisation, Proposal, Region
 from proposals.views.themes import ranking_without_ties
+from tests.factories import fresh_world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,8 @@ def test_api_landing_page_names_endpoints_docs_schema_bulk_files_and_licence(cli
     assert 'href="/api/"' in client.get("/").content.decode()
 
 
-def test_organisation_list_and_the_breadcrumb_that_names_it(client, corpus):
+@pytest.mark.usefixtures("fresh_world")
+def test_organisation_list_and_the_breadcrumb_that_names_it(client):
     response = client.get("/organisations/")
     assert response.status_code == 200
     xiaomi = Organisation.objects.get(name="小米集团")
@@ -44,7 +46,8 @@ def test_organisation_list_and_the_breadcrumb_that_names_it(client, corpus):
     assert '<a href="/organisations/">机构</a>' in detail
 
 
-def test_a_national_member_belongs_to_the_region_of_the_organisation_they_work_in(client, corpus):
+@pytest.mark.usefixtures("fresh_world")
+def test_a_national_member_belongs_to_the_region_of_the_organisation_they_work_in(client):
     """景亚萍 (全国政协委员, no region in her membership) is 贵州省大数据发展管理局局长."""
     jing = proposals_of("景亚萍")
     assert jing

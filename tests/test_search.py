@@ -15,6 +15,7 @@ from proposals.models import (
     ReviewStatus,
 )
 from proposals.search import apply_search, highlight, parse_query, snippet
+from tests.factories import DelegateFactory, PositionFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,8 @@ def make(title: str, text: str, *, delegate: str = "雷军") -> Proposal:
     proposal = Proposal.objects.create(
         title=title, kind=ProposalKind.SUGGESTION, year=2024, status=ReviewStatus.PUBLISHED
     )
-    Authorship.objects.create(proposal=proposal, delegate=Delegate.objects.get(name=delegate))
+    author = Delegate.objects.filter(name=delegate).first() or DelegateFactory(name=delegate)
+    Authorship.objects.create(proposal=proposal, delegate=author)
     article = Article.objects.create(
         title=f"测试报道：{title}", file_name=f"test-{proposal.pk}.txt", text=text
     )
@@ -73,7 +75,10 @@ def test_a_word_inside_a_longer_word_is_found(client, corpus):
     assert proposals_of("华鹏") <= containing("网联")
 
 
-def test_searching_covers_delegate_and_organisation_names(client, corpus):
+def test_searching_covers_delegate_and_organisation_names(client, blank_db):
+    lei = PositionFactory(delegate__name="雷军", organisation__name="小米集团").delegate
+    ProposalFactory(authors=[lei], quote="建议加快发展新能源汽车。")
+    ProposalFactory(authors=[DelegateFactory(name="景亚萍")], quote="建议推动大数据发展。")
     assert set(found(client, "雷军")) == proposals_of("雷军")
     assert set(found(client, "小米集团")) == proposals_of("雷军")
 
@@ -95,7 +100,7 @@ def test_a_phrase_in_quotation_marks_matches_only_the_exact_string(client, corpu
     assert parse_query(quoted).phrases == ["人工智能发展"]
 
 
-def test_patient_capital_phrase(client, corpus):
+def test_patient_capital_phrase(client, blank_db):
     exact = make("发展耐心资本", "引导保险资金成为耐心资本，支持科技创新。")
     apart = make("资本市场", "要有耐心，引导资本投向实体经济。")
     assert set(found(client, '"耐心资本"')) == {exact.pk}
@@ -127,7 +132,7 @@ def test_a_different_word_is_not_found_through_scattered_bigrams(client, corpus)
     assert list(Proposal.objects.published().search(literal)) == []
 
 
-def test_traditional_text_is_found_by_simplified_query(client, corpus):
+def test_traditional_text_is_found_by_simplified_query(client, blank_db):
     proposal = make("推動數字經濟發展", "加快網聯汽車產業佈局。")
     assert proposal.pk in found(client, "数字经济")
     assert proposal.pk in found(client, "网联汽车")
@@ -145,7 +150,7 @@ def test_title_match_ranks_above_text_only_match(client, corpus):
     assert flags == sorted(flags, reverse=True), "every title match comes before every text-only match"
 
 
-def test_title_match_beats_many_mentions_in_the_text(client, corpus):
+def test_title_match_beats_many_mentions_in_the_text(client, blank_db):
     title = make("关于低轨卫星的建议", "建议统筹推进。")
     text_only = make(
         "关于航天的建议", "低轨卫星、低轨卫星、低轨卫星、低轨卫星、低轨卫星、低轨卫星、低轨卫星。"

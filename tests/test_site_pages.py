@@ -1,4 +1,5 @@
-"""The public pages: each one renders, shows only published records, and has the shared page furniture."""
+"""The public pages: each one renders, shows only published records, and has the shared page furniture. On the
+small named world of tests/factories.py, not the curated corpus."""
 
 import re
 from html.parser import HTMLParser
@@ -18,8 +19,9 @@ from proposals.models import (
     ReviewStatus,
     Theme,
 )
+from tests.factories import _module_world, world  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
 
 
 def proposals_of(name: str) -> set[int]:
@@ -86,7 +88,7 @@ def page_urls():
     ]
 
 
-def test_every_page_renders_with_title_breadcrumb_footer_and_labels(client, corpus):
+def test_every_page_renders_with_title_breadcrumb_footer_and_labels(client):
     for url in page_urls():
         response = client.get(url)
         assert response.status_code == 200, url
@@ -107,7 +109,7 @@ def test_url_names():
 # --- the proposal page ---------------------------------------------------------------------------------
 
 
-def test_proposal_detail_shows_delegates_themes_kind_and_quotes(client, corpus):
+def test_proposal_detail_shows_delegates_themes_kind_and_quotes(client):
     proposal = Proposal.objects.get(delegates__name="雷军")
     response = client.get(proposal.get_absolute_url())
     html = response.content.decode()
@@ -123,7 +125,7 @@ def test_proposal_detail_shows_delegates_themes_kind_and_quotes(client, corpus):
             assert f'<mark id="passage-{passage.pk}">{passage.text}' in html
 
 
-def test_quote_is_shown_in_its_paragraph(client, corpus):
+def test_quote_is_shown_in_its_paragraph(client):
     passage = QuotePassage.objects.filter(quote__proposal__status=ReviewStatus.PUBLISHED).select_related(
         "quote__article"
     )[0]
@@ -136,7 +138,7 @@ def test_quote_is_shown_in_its_paragraph(client, corpus):
     assert f'<p>{before}<mark id="passage-{passage.pk}">{passage.text}</mark>{after}</p>' in html
 
 
-def test_proposal_reported_by_several_outlets_shows_each_side_by_side(client, corpus):
+def test_proposal_reported_by_several_outlets_shows_each_side_by_side(client):
     proposal = Proposal.objects.get(title="提升科技领军企业基础研究能力")
     quotes = list(proposal.quotes.select_related("article"))
     assert len(quotes) > 1
@@ -147,7 +149,7 @@ def test_proposal_reported_by_several_outlets_shows_each_side_by_side(client, co
         assert quote.article.outlet_display in html
 
 
-def test_unpublished_proposal_is_hidden_everywhere(client, corpus):
+def test_unpublished_proposal_is_hidden_everywhere(client):
     proposal = Proposal.objects.get(delegates__name="雷军")
     article_id = proposal.quotes.first().article_id
     Proposal.objects.filter(pk=proposal.pk).update(status=ReviewStatus.DRAFT)
@@ -160,7 +162,7 @@ def test_unpublished_proposal_is_hidden_everywhere(client, corpus):
     assert proposal.pk not in {p.pk for p in delegate.context["proposals"]}
 
 
-def test_unpublished_and_merged_delegates(client, corpus):
+def test_unpublished_and_merged_delegates(client):
     lei = Delegate.objects.get(name="雷军")
     other = Delegate.objects.get(name="刘庆峰")
     Delegate.objects.filter(pk=lei.pk).update(status=ReviewStatus.DRAFT)
@@ -174,7 +176,7 @@ def test_unpublished_and_merged_delegates(client, corpus):
 # --- the article page ----------------------------------------------------------------------------------
 
 
-def test_article_marks_every_quoted_passage_and_links_it(client, corpus):
+def test_article_marks_every_quoted_passage_and_links_it(client):
     article = Article.objects.get(outlet="重庆日报")
     html = client.get(reverse("article-detail", args=[article.pk])).content.decode()
     passages = QuotePassage.objects.filter(quote__article=article).select_related("quote__proposal")
@@ -187,7 +189,7 @@ def test_article_marks_every_quoted_passage_and_links_it(client, corpus):
         assert passage.text.replace("\n", "") in marked.replace("\n", "")
 
 
-def test_article_list_links_every_article(client, corpus):
+def test_article_list_links_every_article(client):
     html = client.get(reverse("article-list")).content.decode()
     for article in Article.objects.all():
         assert reverse("article-detail", args=[article.pk]) in html
@@ -196,7 +198,7 @@ def test_article_list_links_every_article(client, corpus):
 # --- themes, delegates, regions, organisations, statistics -------------------------------------------------
 
 
-def test_theme_list_counts_and_chart(client, corpus):
+def test_theme_list_counts_and_chart(client):
     response = client.get(reverse("theme-list"))
     html = response.content.decode()
     assert "<svg" in html and 'role="img"' in html
@@ -205,7 +207,7 @@ def test_theme_list_counts_and_chart(client, corpus):
         assert counts[theme.slug] == Proposal.objects.published().filter(themes=theme).count()
 
 
-def test_theme_detail_lists_its_proposals_and_top_delegates(client, corpus):
+def test_theme_detail_lists_its_proposals_and_top_delegates(client):
     response = client.get(reverse("theme-detail", args=["artificial-intelligence"]) + "?page_size=100")
     expected = set().union(
         *(proposals_of(n) for n in ["屠红燕", "景亚萍", "雷军", "刘庆峰", "齐向东", "吴国平"])
@@ -216,7 +218,7 @@ def test_theme_detail_lists_its_proposals_and_top_delegates(client, corpus):
     assert "提出最多的代表委员" not in response.content.decode()
 
 
-def test_delegate_detail_memberships_positions_and_proposals(client, corpus):
+def test_delegate_detail_memberships_positions_and_proposals(client):
     delegate = Delegate.objects.get(name="史浩飞")
     response = client.get(reverse("delegate-detail", args=[delegate.pk]))
     html = response.content.decode()
@@ -229,7 +231,7 @@ def test_delegate_detail_memberships_positions_and_proposals(client, corpus):
     assert len(proposals_of("史浩飞")) == 2
 
 
-def test_delegate_list_filters_by_body_and_region(client, corpus):
+def test_delegate_list_filters_by_body_and_region(client):
     def names(url):
         return {d.name for d in client.get(url).context["delegates"]}
 
@@ -242,7 +244,7 @@ def test_delegate_list_filters_by_body_and_region(client, corpus):
     assert names("/delegates/?q=雷") == {"雷军"}
 
 
-def test_region_includes_the_regions_inside_it(client, corpus):
+def test_region_includes_the_regions_inside_it(client):
     wuhan = listed(client.get(reverse("region-detail", args=["hubei-wuhan"]) + "?page_size=100"))
     hubei = listed(client.get(reverse("region-detail", args=["hubei"]) + "?page_size=100"))
     assert proposals_of("刘艺璇") <= wuhan
@@ -250,14 +252,14 @@ def test_region_includes_the_regions_inside_it(client, corpus):
     assert proposals_of("华豫民") <= hubei
 
 
-def test_organisation_page_lists_what_its_delegates_proposed(client, corpus):
+def test_organisation_page_lists_what_its_delegates_proposed(client):
     organisation = Organisation.objects.get(name="小米集团")
     response = client.get(reverse("organisation-detail", args=[organisation.pk]))
     assert listed(response) == proposals_of("雷军")
     assert "雷军" in response.content.decode()
 
 
-def test_stats_page_draws_theme_by_body_and_region_charts(client, corpus):
+def test_stats_page_draws_theme_by_body_and_region_charts(client):
     response = client.get(reverse("stats"))
     html = response.content.decode()
     assert html.count("<svg") == 3  # themes × bodies, regions, years (issue 13)
@@ -295,7 +297,7 @@ def test_stats_page_draws_theme_by_body_and_region_charts(client, corpus):
         "/proposals/abc/",
     ],
 )
-def test_unknown_records_give_the_chinese_404_page(client, corpus, url):
+def test_unknown_records_give_the_chinese_404_page(client, url):
     response = client.get(url)
     assert response.status_code == 404
     html = response.content.decode()
@@ -314,20 +316,20 @@ def count_queries(client, url) -> int:
 @pytest.mark.parametrize(
     "params", ["", "q=人工智能&", "theme=artificial-intelligence&body=npc&region=hubei&"]
 )
-def test_list_page_runs_a_fixed_number_of_queries_whatever_the_page_size(client, corpus, params):
+def test_list_page_runs_a_fixed_number_of_queries_whatever_the_page_size(client, params):
     small = count_queries(client, f"/?{params}page_size=1")
     large = count_queries(client, f"/?{params}page_size=100")
     assert small == large
     assert large <= 16
 
 
-def test_list_page_query_bound(client, corpus, django_assert_max_num_queries):
+def test_list_page_query_bound(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(14):
         client.get("/?page_size=100")
 
 
 @pytest.mark.parametrize("name", ["theme-list", "delegate-list", "region-list", "article-list", "stats"])
-def test_other_lists_run_a_fixed_number_of_queries(client, corpus, name):
+def test_other_lists_run_a_fixed_number_of_queries(client, name):
     assert count_queries(client, reverse(name) + "?page_size=1") == count_queries(
         client, reverse(name) + "?page_size=100"
     )
