@@ -49,10 +49,23 @@ def replica(settings, transactional_db):
     assert connections["replica1"].settings_dict["NAME"] == connections["default"].settings_dict["NAME"]
     settings.DATABASE_REPLICAS = ["replica1"]
     _wait_for_replay()
+    _wait_until_visible(set(Proposal.objects.published().values_list("pk", flat=True)))
     yield connections["replica1"]
     with connections["replica1"].cursor() as cursor:
         cursor.execute("SELECT pg_wal_replay_resume()")
     connections["replica1"].close()
+
+
+def _wait_until_visible(published: set[int], timeout: float = 30) -> None:
+    """The standby reads the primary's published proposals (replay reaching the primary's LSN is not always
+    enough for a new read on the standby to see the last commit at once)."""
+    assert published, "the corpus did not load on the primary"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if set(Proposal.objects.using("replica1").published().values_list("pk", flat=True)) == published:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the standby does not read the primary's published proposals")
 
 
 def _wait_for_replay(timeout: float = 30) -> None:
