@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import io
 import multiprocessing.pool
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -99,9 +103,16 @@ def _committed_corpus():
     call_command("load_corpus", verbosity=0)  # transactional tests flush the database after each
 
 
+FORKING = "NPP_FORKING_TESTS"  # set in the single-threaded pytest process that runs the forking tests
+
+
 @pytest.fixture
 def committed(transactional_db, monkeypatch):
-    """The corpus committed (the workers' connections see it), in chunks of five proposals."""
+    """The corpus committed (the workers' connections see it), in chunks of five proposals. Forking tests run
+    in their own single-threaded pytest process (``test_the_forking_tests_pass_in_a_process_of_their_own``):
+    a test process that shares its life with a browser driver has threads, and a fork copies their locks."""
+    if not os.environ.get(FORKING):
+        pytest.skip("runs in a process of its own (test_the_forking_tests_pass_in_a_process_of_their_own)")
     _committed_corpus()
     assert bulk_chunks.can_fork()
     monkeypatch.setattr(bulk_chunks, "CHUNK_SIZE", 5)
@@ -175,3 +186,39 @@ def test_inside_an_atomic_block_the_export_stays_in_this_process(committed, tmp_
         assert not bulk_chunks.can_fork()
         bulk.export(tmp_path, site=SITE, workers=2)
         assert connection.in_atomic_block  # the connection was not closed under the transaction
+
+
+def test_the_forking_tests_pass_in_a_process_of_their_own(db):
+    """The tests above that fork workers, run by a pytest of their own: one thread, its own test database."""
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes need a database they can connect to (PostgreSQL)")
+    env = {**os.environ, FORKING: "1"}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            __file__,
+            "-k",
+            "write_the_bytes or bounded or failing_worker or atomic_block",
+            "--create-db",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "4 passed" in done.stdout, done.stdout[-2000:]
+
+
+def test_a_process_with_other_threads_does_not_fork(monkeypatch):
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert not bulk_chunks.can_fork()

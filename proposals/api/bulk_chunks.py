@@ -16,6 +16,7 @@ import io
 import itertools
 import json
 import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.util import Finalize
@@ -135,8 +136,12 @@ def id_ranges(size: int) -> Iterator[tuple[int, int]]:
 
 def can_fork() -> bool:
     """Workers see what this process sees only when it has nothing uncommitted; SQLite (in-memory test
-    databases) stays in one process."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
+    databases) stays in one process; and only a process with one thread forks (a fork copies the locks
+    another thread holds: a web worker's threads, a browser driver's, would leave children stuck or dead,
+    and the parent waiting for them for ever)."""
+    return (
+        connection.vendor == "postgresql" and not connection.in_atomic_block and threading.active_count() == 1
+    )
 
 
 def proposal_chunks(site: str, columns: list[str], workers: int = 1) -> Iterator[Encoded]:
