@@ -63,11 +63,17 @@ def planner_estimate(qs: QuerySet) -> int:
         sql, params = query.sql_with_params()
     except EmptyResultSet:
         return 0
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
+    # Asked once per request for the same selection (the newest matches' date horizon, then the count):
+    # remembered on the queryset's query by its SQL, so that a clone with other filters asks again.
+    known: dict[tuple, int] = qs.query.__dict__.setdefault("planner_rows", {})
+    key = (qs.db, sql, tuple(map(str, params)))
+    if key not in known:
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        known[key] = int(plan[0]["Plan"]["Plan Rows"])
+    return known[key]
 
 
 def count_source(qs: QuerySet) -> QuerySet:

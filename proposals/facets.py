@@ -15,7 +15,7 @@ from django.conf import settings
 from proposals import filter_keys
 from proposals.caching import cached
 from proposals.models import Body, Delegate, Organisation, ProposalKind, Region, Theme
-from proposals.search import newest_first
+from proposals.recency import newest_ids
 
 DELEGATE_LIMIT = 15
 ORGANISATION_LIMIT = 15
@@ -79,7 +79,7 @@ def proposal_facets(
                 # the list ranks the newest matches: every match when there are few, else the sample
                 ids = ranked
             elif sample:
-                ids = list(newest_first(qs).values_list("pk", flat=True)[: sample + 1])
+                ids = newest_ids(qs, sample + 1)
             else:
                 ids = None
             if ids is None:

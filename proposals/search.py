@@ -30,6 +30,8 @@ from django.db.models.sql.where import WhereNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from proposals.recency import newest_ids
+
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK}]+")
 _TOKEN_OK = re.compile(f"^(?:[{CJK}]+|[0-9a-z]+)$")
@@ -354,16 +356,12 @@ def _index_condition_or_true(query: ParsedQuery) -> Q:
     return Q()
 
 
-def newest_first(qs: QuerySet) -> QuerySet:
-    return qs.order_by(F("date").desc(nulls_last=True), "-id")
-
-
 def rank_candidates(qs: QuerySet, limit: int) -> QuerySet:
     """Only the newest ``limit`` records of a searched queryset, so that ranking by relevance costs the
     same whether a word matches a hundred records or a million (ranking every match of a common word
     takes seconds). The candidates' ids are read once (``query.candidate_ids``: the facets count the
     same records) and the queryset remembers the unbounded one for counting (see proposals.counts)."""
-    candidates = list(newest_first(qs).values_list("pk", flat=True)[:limit])
+    candidates = newest_ids(qs, limit)
     # The outer query keeps the annotations, prefetches and deferred fields but not the filters: the
     # candidates passed them already.
     bounded = qs.all()

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from npp_db.bench import QueryCountMiddleware
 from proposals.counts import EstimatedPaginator, approximate, bounded_count
 from proposals.models import Proposal, Theme
-from proposals.search import newest_first
+from proposals.recency import newest_first
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,105 @@
+"""The newest N records of a selection (proposals.recency): the same ids as the plain newest-first query,
+whether the date horizon is taken, too near (the estimate too high) or not taken at all."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from proposals import recency
+from proposals.models import Proposal, Theme
+from proposals.recency import date_horizon, dated_rows, newest_first, newest_ids
+from tests.factories import ProposalFactory, ThemeFactory
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the horizon is taken on PostgreSQL only (SQLite: small databases)",
+)
+
+
+@pytest.fixture
+def spread(blank_db) -> Theme:
+    """Forty proposals over forty days (two undated, two on one day), 氢能 in every fourth, a theme on every third."""
+    theme = ThemeFactory(name="能源", slug="energy")
+    for n in range(40):
+        day = (
+            None
+            if n in (7, 30)
+            else datetime.date(2023, 1, 1) + datetime.timedelta(days=n if n != 21 else 20)
+        )
+        words = f"第{n}号建议：{'发展氢能产业' if n % 4 == 0 else '推进数字经济'}。"
+        ProposalFactory(date=day, year=2023, quote=words, themes=[theme] if n % 3 == 0 else [])
+    return theme
+
+
+def _selections(theme: Theme):
+    published = Proposal.objects.published()
+    return {
+        "all": published,
+        "word": published.search("氢能"),
+        "word and theme": published.search("氢能").on_themes([theme]),
+        "common word": published.search("数字经济"),
+        "nothing": published.search("量子计算"),
+    }
+
+
+def _plain(qs, limit: int) -> list[int]:
+    return list(newest_first(qs).values_list("pk", flat=True)[:limit])
+
+
+def test_the_newest_ids_are_the_plain_newest_first_ids(spread):
+    for name, qs in _selections(spread).items():
+        for limit in (1, 2, 3, 5, 10, 39, 41):
+            assert newest_ids(qs, limit) == _plain(qs, limit), (name, limit)
+
+
+def test_dated_rows_count_the_rows_on_each_date_or_later_newest_first(spread):
+    dated = dated_rows(Proposal.objects.all())
+    days = [day for day, _ in dated]
+    assert days == sorted(days, reverse=True)
+    assert dated[0] == (datetime.date(2023, 2, 9), 1)  # n = 39
+    assert dated[-1][1] == Proposal.objects.filter(date__isnull=False).count() == 38
+    assert dict(dated)[datetime.date(2023, 1, 21)] == 19  # n = 20 to 39 but the undated 30
+
+
+@postgresql_only
+def test_with_a_true_estimate_the_horizon_bounds_the_query(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    monkeypatch.setattr(recency, "MARGIN", 1)
+    qs = Proposal.objects.published().search("氢能")  # 10 matches, n = 0, 4, ..., 36 (n = 36 newest)
+    horizon = date_horizon(qs, 2)
+    assert horizon is not None
+    # two matches need a quarter of the rows (every fourth matches): the horizon keeps about that many
+    assert datetime.date(2023, 1, 25) <= horizon <= datetime.date(2023, 2, 5)
+    with CaptureQueriesContext(connection) as queries:
+        ids = newest_ids(qs, 2)
+    assert ids == _plain(qs, 2)
+    bounded = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+    assert len(bounded) == 1 and '"date" >=' in bounded[0]
+
+
+@postgresql_only
+def test_a_horizon_too_near_falls_back_to_the_plain_query(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: 1000 * qs.count())  # far too many expected
+    qs = Proposal.objects.published().search("氢能")
+    assert date_horizon(qs, 5) == datetime.date(2023, 2, 9)  # the newest day alone should hold five
+    with CaptureQueriesContext(connection) as queries:
+        ids = newest_ids(qs, 5)
+    assert ids == _plain(qs, 5)
+    ordered = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+    assert len(ordered) == 2 and '"date" >=' in ordered[0] and '"date" >=' not in ordered[1]
+
+
+@postgresql_only
+def test_no_horizon_for_a_selection_most_rows_match(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    # ten of forty, with the margin, would need every row: the newest-first walk is as cheap
+    assert date_horizon(Proposal.objects.published(), 10) is None
+    assert date_horizon(Proposal.objects.published().search("量子计算"), 5) is None  # estimated empty
+
+
+def test_sqlite_never_takes_a_horizon(spread):
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite only")
+    assert date_horizon(Proposal.objects.published().search("氢能"), 2) is None
