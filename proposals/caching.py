@@ -82,11 +82,16 @@ def cached(name: str, params: Any, compute: Callable[[], T]) -> T:
     """``compute()``, or its value cached under this name, these parameters and the current data version."""
     if settings.COUNTS_CACHE_SECONDS <= 0:
         return compute()
+    return get_or_compute(versioned_key("counts", name, params), compute, settings.COUNTS_CACHE_SECONDS)
+
+
+def versioned_key(kind: str, name: str, params: Any) -> str:
+    """A cache key for a value computed from these parameters at the current data version."""
     digest = hashlib.sha1(
         json.dumps([name, params, data_version()], sort_keys=True, default=str).encode(),
         usedforsecurity=False,
     ).hexdigest()
-    return get_or_compute(f"npp:counts:{name}:{digest}", compute, settings.COUNTS_CACHE_SECONDS)
+    return f"npp:{kind}:{name}:{digest}"
 
 
 def get_or_compute(
@@ -137,11 +142,7 @@ def _cacheable(request) -> bool:
 
 
 def _key(name: str, params: Any) -> str:
-    digest = hashlib.sha1(
-        json.dumps([name, params, data_version()], sort_keys=True, default=str).encode(),
-        usedforsecurity=False,
-    ).hexdigest()
-    return f"npp:response:{name}:{digest}"  # (content, content type, headers)
+    return versioned_key("response", name, params)  # (content, content type, headers)
 
 
 def _serve(request, key: str, render: Callable[[], HttpResponse]) -> HttpResponse:

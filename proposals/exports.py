@@ -59,7 +59,7 @@ def csv_response(
         yield BOM + writer.writerow(header)
         for chunk in chunks(queryset[:MAX_ROWS] if truncated else queryset):
             for row in rows_of(chunk):
-                yield writer.writerow([_cell(v) for v in row])
+                yield writer.writerow([cell(v) for v in row])
         if truncated:
             yield writer.writerow([truncation_note(total)])
 
@@ -72,14 +72,15 @@ def csv_response(
     return response
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): written behind a quote.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
-    return f"'{text}" if isinstance(value, str) and text.startswith(_FORMULA_START) else text
+    return f"'{text}" if isinstance(value, str) and text.startswith(FORMULA_START) else text
 
 
 # --- the public site's proposals, with labels ---------------------------------------------------------------

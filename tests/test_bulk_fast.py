@@ -199,7 +199,7 @@ def test_whole_counts_are_the_per_row_counts(db, request, dataset):
 def _cells_one_column_at_a_time(row, columns: list[str]) -> list[str]:
     """The CSV cells as renderers wrote them before the Flattener: _leaves per column."""
     return [
-        renderers.SEPARATOR.join(renderers._cell(v) for v in renderers._leaves(row, column.split(".")))
+        renderers.SEPARATOR.join(renderers.cell(v) for v in renderers._leaves(row, column.split(".")))
         for column in columns
     ]
 

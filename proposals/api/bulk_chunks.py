@@ -25,7 +25,8 @@ from typing import Any, NamedTuple
 from django.db import connection, connections
 
 from proposals.api import bulk_records
-from proposals.api.renderers import _FORMULA_START, SEPARATOR, Flattener, _cell
+from proposals.api.renderers import SEPARATOR, Flattener, cell
+from proposals.exports import FORMULA_START
 from proposals.models import Proposal
 
 CHUNK_SIZE = 500  # proposals per chunk: about 5 MB encoded (a worker holds a few times that while encoding)
@@ -64,17 +65,17 @@ _TOP = PROPOSAL_COLUMNS[:10]
 
 
 def _cells(values: Iterable[Any]) -> str:
-    """What ``Flattener`` writes for a column's leaves: each as ``_cell``, ``None`` left out, joined (texts
+    """What ``Flattener`` writes for a column's leaves: each as ``cell``, ``None`` left out, joined (texts
     and integers, nearly every value, without a call each)."""
     out = []
     for value in values:
         kind = type(value)
         if kind is str:
-            out.append(f"'{value}" if value.startswith(_FORMULA_START) else value)
+            out.append(f"'{value}" if value.startswith(FORMULA_START) else value)
         elif kind is int:
             out.append(str(value))
         elif value is not None:
-            out.append(_cell(value))
+            out.append(cell(value))
     return SEPARATOR.join(out)
 
 

@@ -16,9 +16,11 @@ from typing import IO, Any
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
+from proposals import exports
+from proposals.exports import FORMULA_START
+
 BOM = "\ufeff"
 SEPARATOR = "; "
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def serializer_columns(serializer: serializers.Serializer, prefix: str = "") -> list[str]:
@@ -62,11 +64,12 @@ def _leaves(value: Any, path: list[str]) -> list[Any]:
     return []
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A cell of the flat formats: booleans as JSON writes them, the rest as the site's exports write it (a
+    text a spreadsheet would read as a formula behind a quote: ``exports.FORMULA_START``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
-    return f"'{text}" if isinstance(value, str) and text.startswith(_FORMULA_START) else text
+    return exports.cell(value)
 
 
 def flatten(row: Mapping, columns: list[str]) -> list[str]:
@@ -104,7 +107,7 @@ class Flattener:
             kind = type(value)
             if not subtree and index >= 0:
                 if kind is str:
-                    cells[index] = f"'{value}" if value.startswith(_FORMULA_START) else value
+                    cells[index] = f"'{value}" if value.startswith(FORMULA_START) else value
                     continue
                 if kind is int:
                     cells[index] = str(value)
@@ -152,10 +155,10 @@ def _joined(values: list[Any]) -> str:
     if len(values) == 1:
         value = values[0]
         if type(value) is str:
-            return f"'{value}" if value.startswith(_FORMULA_START) else value
+            return f"'{value}" if value.startswith(FORMULA_START) else value
         if type(value) is int:
             return str(value)
-    return SEPARATOR.join([_cell(v) for v in values])
+    return SEPARATOR.join([cell(v) for v in values])
 
 
 def write_csv(stream: IO[str], columns: list[str], rows: Iterable[Mapping], *, bom: bool = True) -> int:
