@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from proposals.api.filters import ApiProposalFilterSet
 from proposals.filters import ProposalFilterSet
 from proposals.models import Delegate, Proposal
-from proposals.search import newest_first
+from proposals.recency import newest_first
 
 
 def _explain(qs) -> str:
