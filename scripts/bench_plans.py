@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from proposals.api.filters import ApiProposalFilterSet
 from proposals.filters import ProposalFilterSet
 from proposals.models import Delegate, Proposal
-from proposals.recency import newest_first
+from proposals.recency import date_horizon, newest_first
 
 
 def _explain(qs) -> str:
@@ -33,6 +33,7 @@ def query_plans(v: dict) -> list[dict]:
         ("search, very common word (relevance)", {"q": "新质生产力"}),
         ("search, rare word (relevance)", {"q": "耐心资本"}),
         ("search, rare word, newest first", {"q": "耐心资本", "ordering": "-date"}),
+        ("search, word in 1-2% of rows (relevance)", {"q": "氢能"}),
         (
             "search, common word + filters",
             {"q": "人工智能", "theme": v["theme"], "body": "npc", "region": v["region"]},
@@ -46,8 +47,14 @@ def query_plans(v: dict) -> list[dict]:
         unbounded = getattr(qs.query, "unbounded", None)
         if unbounded is not None:  # ranked by relevance: the newest matches are read first, then ranked
             limit = qs.query.rank_limit
-            candidates = newest_first(unbounded).values("pk")[:limit]
-            plans.append({"label": f"site {label}: newest {limit} matches", "plan": _explain(candidates)})
+            # as proposals.recency reads them: under the date horizon when it takes one
+            horizon = date_horizon(unbounded, limit)
+            ordered = newest_first(unbounded).values("pk")
+            candidates = (ordered.filter(date__gte=horizon) if horizon else ordered)[:limit]
+            under = f" (date horizon {horizon})" if horizon else ""
+            plans.append(
+                {"label": f"site {label}: newest {limit} matches{under}", "plan": _explain(candidates)}
+            )
             qs = qs if qs.query.candidate_ids else None
         if qs is not None:
             plans.append({"label": f"site {label}: page", "plan": _explain(qs[:20])})
