@@ -102,3 +102,22 @@ def test_a_proposal_page_is_cached_and_shows_an_admin_edit_at_once(client, admin
     data["title"] = "详情页改过的标题"
     assert admin_client.post(change, data).status_code == 302
     assert "详情页改过的标题" in queries(client, url)[1]
+
+
+@pytest.mark.parametrize("url", ["/", "/api/v1/proposals/"])
+def test_a_cached_response_keeps_the_etag_of_its_content_and_answers_304(client, admin_client, cache_on, url):
+    import hashlib
+
+    proposal = ProposalFactory(title="最初的标题", authors=[DelegateFactory()])
+    first = client.get(url)
+    hit = client.get(url)
+    expected = f'"{hashlib.md5(hit.content, usedforsecurity=False).hexdigest()}"'
+    assert first["ETag"] == hit["ETag"] == expected
+    assert client.get(url, HTTP_IF_NONE_MATCH=hit["ETag"]).status_code == 304
+    change = f"/admin/proposals/proposal/{proposal.pk}/change/"
+    data = change_form_data(admin_client, change)
+    data["title"] = "改过的标题"
+    assert admin_client.post(change, data).status_code == 302
+    changed = client.get(url, HTTP_IF_NONE_MATCH=hit["ETag"])
+    assert changed.status_code == 200 and "改过的标题" in changed.content.decode()
+    assert changed["ETag"] != hit["ETag"]
