@@ -317,6 +317,7 @@ def count_queries(client, url) -> int:
     "params", ["", "q=人工智能&", "theme=artificial-intelligence&body=npc&region=hubei&"]
 )
 def test_list_page_runs_a_fixed_number_of_queries_whatever_the_page_size(client, params):
+    client.get(f"/?{params}")  # a first search reads the spread of dates once (proposals.recency)
     small = count_queries(client, f"/?{params}page_size=1")
     large = count_queries(client, f"/?{params}page_size=100")
     assert small == large
