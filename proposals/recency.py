@@ -9,7 +9,10 @@ the rows or a common word with filters, costs thousands of heap visits either wa
 Knowing roughly how many rows a selection holds (the planner's estimate, which the count asks for anyway)
 and how the rows spread over dates (the number of rows per date, cached), the newest N matches lie, with a
 margin, on or after a date H: ``date >= H`` is one more index condition, and the matches read are about
-``MARGIN × N`` instead of all of them. When the bounded query finds fewer than N, the estimate was too high
+``MARGIN × N`` instead of all of them. A selection dense enough for the walk to find N within ``WALK`` rows
+is walked as before. The estimate can be off by several times (correlated filters: a theme, and the body
+and region of the delegates who write on it), and then either choice costs tens of milliseconds more than
+the other would have; BENCHMARKS.md has the cases. When the bounded query finds fewer than N, the estimate was too high
 (a verbatim test removed candidates) and the query runs again without the bound: the result is the same
 either way (every row before the horizon comes after every row on or after it in newest-first order); only
 the cost changes. SQLite (small databases) runs the plain query.
@@ -25,6 +28,9 @@ from django.db.models import Count, F, QuerySet
 from proposals.caching import get_or_compute
 from proposals.counts import planner_estimate
 
+# A selection whose newest N the newest-first walk should find within this many rows (its estimate says)
+# is walked: at 2-10 µs a row, cheaper than any bitmap plan; above it, a horizon is worth its bitmap.
+WALK = 10_000
 MARGIN = 4  # read about this many times N matches: the estimate is within a small factor of the truth
 USEFUL_SHARE = 0.5  # a horizon that keeps more of the table than this saves nothing: no bound
 DATES_CACHE_SECONDS = 3600  # the spread of rows over dates changes slowly; a stale one only costs time
@@ -59,6 +65,8 @@ def date_horizon(qs: QuerySet, limit: int) -> date | None:
     estimate = planner_estimate(qs)
     if estimate <= 0:
         return None
+    if limit * total / estimate <= WALK:
+        return None  # dense enough for the newest-first walk
     needed = MARGIN * limit * total / estimate  # rows, newest first, expected to hold MARGIN × limit matches
     for day, cumulative in dated:
         if cumulative >= needed:

@@ -67,6 +67,7 @@ def test_dated_rows_count_the_rows_on_each_date_or_later_newest_first(spread):
 def test_with_a_true_estimate_the_horizon_bounds_the_query(spread, monkeypatch):
     monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
     monkeypatch.setattr(recency, "MARGIN", 1)
+    monkeypatch.setattr(recency, "WALK", 0)  # forty rows: any walk would be short
     qs = Proposal.objects.published().search("氢能")  # 10 matches, n = 0, 4, ..., 36 (n = 36 newest)
     horizon = date_horizon(qs, 2)
     assert horizon is not None
@@ -82,6 +83,7 @@ def test_with_a_true_estimate_the_horizon_bounds_the_query(spread, monkeypatch):
 @postgresql_only
 def test_a_horizon_too_near_falls_back_to_the_plain_query(spread, monkeypatch):
     monkeypatch.setattr(recency, "planner_estimate", lambda qs: 1000 * qs.count())  # far too many expected
+    monkeypatch.setattr(recency, "WALK", 0)
     qs = Proposal.objects.published().search("氢能")
     assert date_horizon(qs, 5) == datetime.date(2023, 2, 9)  # the newest day alone should hold five
     with CaptureQueriesContext(connection) as queries:
@@ -92,8 +94,20 @@ def test_a_horizon_too_near_falls_back_to_the_plain_query(spread, monkeypatch):
 
 
 @postgresql_only
+def test_no_horizon_for_a_selection_the_walk_finds_soon(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    monkeypatch.setattr(recency, "MARGIN", 1)
+    qs = Proposal.objects.published().search("氢能")  # one row in four
+    monkeypatch.setattr(recency, "WALK", 8)  # two matches expected within 2 × 38 / 10 = 7.6 rows: walked
+    assert date_horizon(qs, 2) is None
+    monkeypatch.setattr(recency, "WALK", 7)
+    assert date_horizon(qs, 2) is not None
+
+
+@postgresql_only
 def test_no_horizon_for_a_selection_most_rows_match(spread, monkeypatch):
     monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    monkeypatch.setattr(recency, "WALK", 0)
     # ten of forty, with the margin, would need every row: the newest-first walk is as cheap
     assert date_horizon(Proposal.objects.published(), 10) is None
     assert date_horizon(Proposal.objects.published().search("量子计算"), 5) is None  # estimated empty
