@@ -35,7 +35,15 @@ errorlog = "-"
 
 
 def when_ready(server):
-    """In the master, after the app is loaded and before any worker forks: load the search dictionaries."""
+    """In the master, after the app is loaded and before any worker forks: load the search dictionaries,
+    then move every object made so far (the app, the dictionaries: about 100,000 tracked objects) out of
+    the garbage collector's reach with ``gc.freeze()``, as the gc module's documentation advises before a
+    fork: a worker's full collection no longer walks them (35 ms a time, a pause in whatever request
+    triggers it), and does not write to their pages (which the workers then keep sharing)."""
+    import gc
+
     from proposals.search import warm_up
 
     warm_up()
+    gc.collect()
+    gc.freeze()
