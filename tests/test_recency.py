@@ -117,3 +117,16 @@ def test_sqlite_never_takes_a_horizon(spread):
     if connection.vendor == "postgresql":
         pytest.skip("SQLite only")
     assert date_horizon(Proposal.objects.published().search("氢能"), 2) is None
+
+
+@postgresql_only
+def test_filters_need_a_longer_walk_before_a_horizon(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    monkeypatch.setattr(recency, "MARGIN", 1)
+    monkeypatch.setattr(recency, "WALK", 5)
+    qs = Proposal.objects.published().search("氢能").on_themes([spread])  # four rows: n = 0, 12, 24, 36
+    assert recency._filtered(qs) and not recency._filtered(Proposal.objects.published().search("氢能"))
+    assert date_horizon(qs, 1) is None  # one match expected within 38 / 4 = 9.5 rows: within 5 × 2.5
+    monkeypatch.setattr(recency, "FILTERED_WALK_FACTOR", 1)
+    assert date_horizon(qs, 1) is not None
+    assert newest_ids(qs, 1) == _plain(qs, 1)
