@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -472,24 +473,94 @@ def delete_curated_records() -> None:
     cache.clear()
 
 
-@pytest.fixture(scope="module")
-def _module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
-    """The named world, built once for a test module inside a transaction rolled back after its last test:
-    each test runs in a savepoint inside it (pytest-django's ``db``), so a test's own writes still roll back."""
+@contextmanager
+def rolled_back_after(django_db_blocker: Any) -> Iterator[None]:
+    """A transaction around a test module's shared records, rolled back after its last test: each test runs
+    in a savepoint inside it (pytest-django's ``db``), so a test's own writes still roll back."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        try:
-            delete_curated_records()
-            built = build_world()
-        except BaseException:
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+
+
+# The named world's rows, read back after its first build in this process: every later module (and every
+# ``fresh_world``) writes the same rows again with one INSERT per table instead of running the factories
+# (a second or more of CPU each, and nine modules use it). Rolled back after each module, so the rows and the
+# keys in them are those of the first build whatever the backend: SQLite gives the same keys again after a
+# rollback, and a PostgreSQL sequence has moved past them (records made later never collide).
+_world_rows: list[tuple[str, list[str], list[tuple[Any, ...]]]] = []
+_world_keys: dict[str, Any] = {}
+
+
+def _proposals_tables() -> list[str]:
+    return [
+        model._meta.db_table
+        for model in apps.get_app_config("proposals").get_models(include_auto_created=True)
+    ]
+
+
+def _world_from_keys(keys: dict[str, Any]) -> World:
+    """The World of these primary keys, read from the database (every test module gets fresh instances)."""
+
+    def by_key(model: Any, names: dict[str, int]) -> dict[str, Any]:
+        found = model._default_manager.in_bulk(names.values())
+        return {name: found[pk] for name, pk in names.items()}
+
+    proposals = Proposal.objects.in_bulk([pk for pks in keys["proposals"].values() for pk in pks])
+    return World(
+        regions=by_key(Region, keys["regions"]),
+        themes=by_key(Theme, keys["themes"]),
+        organisations=by_key(Organisation, keys["organisations"]),
+        delegates=by_key(Delegate, keys["delegates"]),
+        proposals={name: [proposals[pk] for pk in pks] for name, pks in keys["proposals"].items()},
+    )
+
+
+def named_world() -> World:
+    """The named world on a blank database: built by ``build_world()`` the first time in this process, then
+    its rows written again as they were read (the same records, keys and derived columns)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    if not _world_rows:
+        built = build_world()
+        _world_keys.update(
+            regions={name: r.pk for name, r in built.regions.items()},
+            themes={slug: t.pk for slug, t in built.themes.items()},
+            organisations={name: o.pk for name, o in built.organisations.items()},
+            delegates={name: d.pk for name, d in built.delegates.items()},
+            proposals={name: [p.pk for p in ps] for name, ps in built.proposals.items()},
+        )
+        with connection.cursor() as cursor:
+            for table in _proposals_tables():
+                cursor.execute(f"SELECT * FROM {quote(table)}")
+                columns = [column[0] for column in cursor.description]
+                _world_rows.append((table, columns, cursor.fetchall()))
+    else:
+        with connection.cursor() as cursor:
+            for table, columns, rows in _world_rows:
+                if rows:
+                    cursor.executemany(
+                        f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
+                        f"VALUES ({', '.join(['%s'] * len(columns))})",
+                        rows,
+                    )
+    return _world_from_keys(_world_keys)
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The named world, made once for a test module inside a transaction rolled back after its last test."""
+    with rolled_back_after(django_db_blocker):
+        with django_db_blocker.unblock():
+            delete_curated_records()
+            built = named_world()
+        yield built
 
 
 @pytest.fixture
@@ -503,4 +574,4 @@ def world(_module_world, db) -> World:
 def fresh_world(blank_db) -> World:
     """The named world built for one test, for a module whose other tests use the corpus (the module-scoped
     ``world`` would hide the corpus from the tests after it). Import it into the module."""
-    return build_world()
+    return named_world()
