@@ -14,10 +14,10 @@ named world the page, filter, admin and API tests share: the corpus's shape in t
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import factory
 import pytest
@@ -46,6 +46,9 @@ from proposals.models import (
     ReviewStatus,
     Theme,
 )
+
+T = TypeVar("T")
+K = TypeVar("K")
 
 
 class RegionFactory(DjangoModelFactory):
@@ -488,13 +491,12 @@ def rolled_back_after(django_db_blocker: Any) -> Iterator[None]:
             outer.__exit__(None, None, None)
 
 
-# The named world's rows, read back after its first build in this process: every later module (and every
-# ``fresh_world``) writes the same rows again with one INSERT per table instead of running the factories
-# (a second or more of CPU each, and nine modules use it). Rolled back after each module, so the rows and the
+# Records built on a blank database, read back after their first build in this process: later calls write the
+# same rows again with one INSERT per table instead of running the factories (a second or more of CPU for the
+# named world, which nine modules use). Builds are rolled back after their test or module, so the rows and the
 # keys in them are those of the first build whatever the backend: SQLite gives the same keys again after a
 # rollback, and a PostgreSQL sequence has moved past them (records made later never collide).
-_world_rows: list[tuple[str, list[str], list[tuple[Any, ...]]]] = []
-_world_keys: dict[str, Any] = {}
+_replays: dict[str, tuple[Any, list[tuple[str, list[str], list[tuple[Any, ...]]]]]] = {}
 
 
 def _proposals_tables() -> list[str]:
@@ -504,9 +506,45 @@ def _proposals_tables() -> list[str]:
     ]
 
 
-def _world_from_keys(keys: dict[str, Any]) -> World:
-    """The World of these primary keys, read from the database (every test module gets fresh instances)."""
+def replayed(name: str, build: Callable[[], T], keys: Callable[[T], K], load: Callable[[K], T]) -> T:
+    """``build()`` on a database without proposals-app rows, the first time in this process; afterwards the rows
+    it wrote, written again. Returns ``load(keys(built))``: records read from the database, the same either
+    way (a test that edits one edits its own instance)."""
+    from django.db import connection
 
+    quote = connection.ops.quote_name
+    if name not in _replays:
+        built_keys = keys(build())
+        rows = []
+        with connection.cursor() as cursor:
+            for table in _proposals_tables():
+                cursor.execute(f"SELECT * FROM {quote(table)}")
+                rows.append((table, [column[0] for column in cursor.description], cursor.fetchall()))
+        _replays[name] = (built_keys, rows)
+    else:
+        built_keys, rows = _replays[name]
+        with connection.cursor() as cursor:
+            for table, columns, values in rows:
+                if values:
+                    cursor.executemany(
+                        f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
+                        f"VALUES ({', '.join(['%s'] * len(columns))})",
+                        values,
+                    )
+    return load(built_keys)
+
+
+def _world_keys(world: World) -> dict[str, Any]:
+    return {
+        "regions": {name: r.pk for name, r in world.regions.items()},
+        "themes": {slug: t.pk for slug, t in world.themes.items()},
+        "organisations": {name: o.pk for name, o in world.organisations.items()},
+        "delegates": {name: d.pk for name, d in world.delegates.items()},
+        "proposals": {name: [p.pk for p in ps] for name, ps in world.proposals.items()},
+    }
+
+
+def _world_from_keys(keys: dict[str, Any]) -> World:
     def by_key(model: Any, names: dict[str, int]) -> dict[str, Any]:
         found = model._default_manager.in_bulk(names.values())
         return {name: found[pk] for name, pk in names.items()}
@@ -522,35 +560,8 @@ def _world_from_keys(keys: dict[str, Any]) -> World:
 
 
 def named_world() -> World:
-    """The named world on a blank database: built by ``build_world()`` the first time in this process, then
-    its rows written again as they were read (the same records, keys and derived columns)."""
-    from django.db import connection
-
-    quote = connection.ops.quote_name
-    if not _world_rows:
-        built = build_world()
-        _world_keys.update(
-            regions={name: r.pk for name, r in built.regions.items()},
-            themes={slug: t.pk for slug, t in built.themes.items()},
-            organisations={name: o.pk for name, o in built.organisations.items()},
-            delegates={name: d.pk for name, d in built.delegates.items()},
-            proposals={name: [p.pk for p in ps] for name, ps in built.proposals.items()},
-        )
-        with connection.cursor() as cursor:
-            for table in _proposals_tables():
-                cursor.execute(f"SELECT * FROM {quote(table)}")
-                columns = [column[0] for column in cursor.description]
-                _world_rows.append((table, columns, cursor.fetchall()))
-    else:
-        with connection.cursor() as cursor:
-            for table, columns, rows in _world_rows:
-                if rows:
-                    cursor.executemany(
-                        f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
-                        f"VALUES ({', '.join(['%s'] * len(columns))})",
-                        rows,
-                    )
-    return _world_from_keys(_world_keys)
+    """The named world on a blank database (``build_world()`` the first time in this process, see ``replayed``)."""
+    return replayed("named world", build_world, _world_keys, _world_from_keys)
 
 
 @pytest.fixture(scope="module")
