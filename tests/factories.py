@@ -499,9 +499,14 @@ def rolled_back_after(django_db_blocker: Any) -> Iterator[None]:
 _replays: dict[str, tuple[Any, list[tuple[str, list[str], list[tuple[Any, ...]]]]]] = {}
 
 
-def _proposals_tables() -> list[str]:
+def _proposals_columns() -> list[tuple[str, list[str]]]:
+    """Each proposals-app table with the columns its model writes (not those the database computes, such as
+    PostgreSQL's generated search vectors, which it computes again on insert)."""
     return [
-        model._meta.db_table
+        (
+            model._meta.db_table,
+            [f.column for f in model._meta.concrete_fields if not getattr(f, "generated", False)],
+        )
         for model in apps.get_app_config("proposals").get_models(include_auto_created=True)
     ]
 
@@ -517,9 +522,9 @@ def replayed(name: str, build: Callable[[], T], keys: Callable[[T], K], load: Ca
         built_keys = keys(build())
         rows = []
         with connection.cursor() as cursor:
-            for table in _proposals_tables():
-                cursor.execute(f"SELECT * FROM {quote(table)}")
-                rows.append((table, [column[0] for column in cursor.description], cursor.fetchall()))
+            for table, columns in _proposals_columns():
+                cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)}")
+                rows.append((table, columns, cursor.fetchall()))
         _replays[name] = (built_keys, rows)
     else:
         built_keys, rows = _replays[name]
