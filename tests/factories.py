@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import factory
 import pytest
 from django.apps import apps
+from django.core.management.color import no_style
 from django.db import transaction
 from factory.django import DjangoModelFactory
 
@@ -495,7 +496,8 @@ def rolled_back_after(django_db_blocker: Any) -> Iterator[None]:
 # same rows again with one INSERT per table instead of running the factories (a second or more of CPU for the
 # named world, which nine modules use). Builds are rolled back after their test or module, so the rows and the
 # keys in them are those of the first build whatever the backend: SQLite gives the same keys again after a
-# rollback, and a PostgreSQL sequence has moved past them (records made later never collide).
+# rollback and moves its AUTOINCREMENT counter past keys written; on PostgreSQL the sequences are reset after the
+# insert, as loaddata does (records made later never collide).
 _replays: dict[str, tuple[Any, list[tuple[str, list[str], list[tuple[Any, ...]]]]]] = {}
 
 
@@ -536,6 +538,17 @@ def replayed(name: str, build: Callable[[], T], keys: Callable[[T], K], load: Ca
                         f"VALUES ({', '.join(['%s'] * len(columns))})",
                         values,
                     )
+            # PostgreSQL: a sequence is not rolled back, but loaddata (a test that reloads the corpus) sets it
+            # back to its table's highest key: move the sequences of the tables written here past their keys, as
+            # loaddata does (only those: an empty table's would go back to 1, under the corpus's keys).
+            written = {table for table, _, values in rows if values}
+            models = [
+                model
+                for model in apps.get_app_config("proposals").get_models(include_auto_created=True)
+                if model._meta.db_table in written
+            ]
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
     return load(built_keys)
 
 
