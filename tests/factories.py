@@ -14,13 +14,15 @@ named world the page, filter, admin and API tests share: the corpus's shape in t
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import factory
 import pytest
 from django.apps import apps
+from django.core.management.color import no_style
 from django.db import transaction
 from factory.django import DjangoModelFactory
 
@@ -45,6 +47,9 @@ from proposals.models import (
     ReviewStatus,
     Theme,
 )
+
+T = TypeVar("T")
+K = TypeVar("K")
 
 
 class RegionFactory(DjangoModelFactory):
@@ -472,24 +477,119 @@ def delete_curated_records() -> None:
     cache.clear()
 
 
-@pytest.fixture(scope="module")
-def _module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
-    """The named world, built once for a test module inside a transaction rolled back after its last test:
-    each test runs in a savepoint inside it (pytest-django's ``db``), so a test's own writes still roll back."""
+@contextmanager
+def rolled_back_after(django_db_blocker: Any) -> Iterator[None]:
+    """A transaction around a test module's shared records, rolled back after its last test: each test runs
+    in a savepoint inside it (pytest-django's ``db``), so a test's own writes still roll back."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        try:
-            delete_curated_records()
-            built = build_world()
-        except BaseException:
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+
+
+# Records built on a blank database, read back after their first build in this process: later calls write the
+# same rows again with one INSERT per table instead of running the factories (a second or more of CPU for the
+# named world, which nine modules use). Builds are rolled back after their test or module, so the rows and the
+# keys in them are those of the first build whatever the backend: SQLite gives the same keys again after a
+# rollback and moves its AUTOINCREMENT counter past keys written; on PostgreSQL the sequences are reset after the
+# insert, as loaddata does (records made later never collide).
+_replays: dict[str, tuple[Any, list[tuple[str, list[str], list[tuple[Any, ...]]]]]] = {}
+
+
+def _proposals_columns() -> list[tuple[str, list[str]]]:
+    """Each proposals-app table with the columns its model writes (not those the database computes, such as
+    PostgreSQL's generated search vectors, which it computes again on insert)."""
+    return [
+        (
+            model._meta.db_table,
+            [f.column for f in model._meta.concrete_fields if not getattr(f, "generated", False)],
+        )
+        for model in apps.get_app_config("proposals").get_models(include_auto_created=True)
+    ]
+
+
+def replayed(name: str, build: Callable[[], T], keys: Callable[[T], K], load: Callable[[K], T]) -> T:
+    """``build()`` on a database without proposals-app rows, the first time in this process; afterwards the rows
+    it wrote, written again. Returns ``load(keys(built))``: records read from the database, the same either
+    way (a test that edits one edits its own instance)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    if name not in _replays:
+        built_keys = keys(build())
+        rows = []
+        with connection.cursor() as cursor:
+            for table, columns in _proposals_columns():
+                cursor.execute(f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)}")
+                rows.append((table, columns, cursor.fetchall()))
+        _replays[name] = (built_keys, rows)
+    else:
+        built_keys, rows = _replays[name]
+        with connection.cursor() as cursor:
+            for table, columns, values in rows:
+                if values:
+                    cursor.executemany(
+                        f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
+                        f"VALUES ({', '.join(['%s'] * len(columns))})",
+                        values,
+                    )
+            # PostgreSQL: a sequence is not rolled back, but loaddata (a test that reloads the corpus) sets it
+            # back to its table's highest key: move the sequences of the tables written here past their keys, as
+            # loaddata does (only those: an empty table's would go back to 1, under the corpus's keys).
+            written = {table for table, _, values in rows if values}
+            models = [
+                model
+                for model in apps.get_app_config("proposals").get_models(include_auto_created=True)
+                if model._meta.db_table in written
+            ]
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
+    return load(built_keys)
+
+
+def _world_keys(world: World) -> dict[str, Any]:
+    return {
+        "regions": {name: r.pk for name, r in world.regions.items()},
+        "themes": {slug: t.pk for slug, t in world.themes.items()},
+        "organisations": {name: o.pk for name, o in world.organisations.items()},
+        "delegates": {name: d.pk for name, d in world.delegates.items()},
+        "proposals": {name: [p.pk for p in ps] for name, ps in world.proposals.items()},
+    }
+
+
+def _world_from_keys(keys: dict[str, Any]) -> World:
+    def by_key(model: Any, names: dict[str, int]) -> dict[str, Any]:
+        found = model._default_manager.in_bulk(names.values())
+        return {name: found[pk] for name, pk in names.items()}
+
+    proposals = Proposal.objects.in_bulk([pk for pks in keys["proposals"].values() for pk in pks])
+    return World(
+        regions=by_key(Region, keys["regions"]),
+        themes=by_key(Theme, keys["themes"]),
+        organisations=by_key(Organisation, keys["organisations"]),
+        delegates=by_key(Delegate, keys["delegates"]),
+        proposals={name: [proposals[pk] for pk in pks] for name, pks in keys["proposals"].items()},
+    )
+
+
+def named_world() -> World:
+    """The named world on a blank database (``build_world()`` the first time in this process, see ``replayed``)."""
+    return replayed("named world", build_world, _world_keys, _world_from_keys)
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """The named world, made once for a test module inside a transaction rolled back after its last test."""
+    with rolled_back_after(django_db_blocker):
+        with django_db_blocker.unblock():
+            delete_curated_records()
+            built = named_world()
+        yield built
 
 
 @pytest.fixture
@@ -503,4 +603,4 @@ def world(_module_world, db) -> World:
 def fresh_world(blank_db) -> World:
     """The named world built for one test, for a module whose other tests use the corpus (the module-scoped
     ``world`` would hide the corpus from the tests after it). Import it into the module."""
-    return build_world()
+    return named_world()

@@ -7,6 +7,7 @@ The records are small and named (tests/factories.py), on a database without the 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import inspect
 from types import SimpleNamespace
@@ -31,14 +32,28 @@ from tests.factories import (
     ProposalFactory,
     RegionFactory,
     ThemeFactory,
+    delete_curated_records,
+    rolled_back_after,
 )
 
 
+@pytest.fixture(scope="module")
+def _module_records(django_db_setup, django_db_blocker):
+    """The records, made once for this module on a database without the corpus, in a transaction rolled back
+    after its last test (each test runs in a savepoint inside it: its own writes roll back)."""
+    with rolled_back_after(django_db_blocker):
+        with django_db_blocker.unblock():
+            delete_curated_records()
+            with changes.suspended():  # made at once, like a fixture load: no change to propagate yet
+                records = _world()
+        yield records
+
+
 @pytest.fixture
-def world(blank_db):
-    """Three delegates in three bodies and regions, three published proposals and a draft."""
-    with changes.suspended():  # made at once, like a fixture load: no change to propagate yet
-        return _world()
+def world(_module_records, db):
+    """Three delegates in three bodies and regions, three published proposals and a draft: each test gets its
+    own copies of the instances (a test that edits and saves one leaves the next test's copy as made)."""
+    return copy.deepcopy(_module_records)
 
 
 def _world() -> SimpleNamespace:
