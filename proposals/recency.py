@@ -50,7 +50,7 @@ def newest_first(qs: QuerySet) -> QuerySet:
 
 
 def newest_ids(qs: QuerySet, limit: int) -> list[int]:
-    """The ids of the newest ``limit`` records of ``qs``, newest first (``search.newest_first`` order)."""
+    """The ids of the newest ``limit`` records of ``qs``, newest first (``newest_first`` order)."""
     ordered = newest_first(qs).values_list("pk", flat=True)
     horizon = date_horizon(qs, limit)
     if horizon is not None:
