@@ -10,12 +10,12 @@ Knowing roughly how many rows a selection holds (the planner's estimate, which t
 and how the rows spread over dates (the number of rows per date, cached), the newest N matches lie, with a
 margin, on or after a date H: ``date >= H`` is one more index condition, and the matches read are about
 ``MARGIN × N`` instead of all of them. A selection dense enough for the walk to find N within ``WALK`` rows
-is walked as before. The estimate can be off by several times (correlated filters: a theme, and the body
-and region of the delegates who write on it), and then either choice costs tens of milliseconds more than
-the other would have; BENCHMARKS.md has the cases. When the bounded query finds fewer than N, the estimate was too high
-(a verbatim test removed candidates) and the query runs again without the bound: the result is the same
-either way (every row before the horizon comes after every row on or after it in newest-first order); only
-the cost changes. SQLite (small databases) runs the plain query.
+is walked as before; with filters, whose estimates run low (a theme, and the body and region of the
+delegates who write on it, are multiplied as if independent), within ``FILTERED_WALK_FACTOR`` times that.
+When the bounded query finds fewer than N, the estimate was too high (a verbatim test removed candidates)
+and the query runs again without the bound: the result is the same either way (every row before the
+horizon comes after every row on or after it in newest-first order); only the cost changes. SQLite (small
+databases) runs the plain query. BENCHMARKS.md has the measured cases.
 """
 
 from __future__ import annotations
