@@ -194,9 +194,15 @@ def keys_condition(keys: Iterable[str], vendor: str) -> Q:
 
 
 def any_of(qs: QuerySet, keys: Iterable[str]) -> QuerySet:
-    """The proposals of ``qs`` that have any of these keys."""
+    """The proposals of ``qs`` that have any of these keys. The queryset remembers that filter keys narrow it
+    (``query.filtered_by_keys``, kept by its clones): the planner underestimates such selections
+    (proposals.recency)."""
     keys = list(keys)
-    return qs.filter(keys_condition(keys, connections[qs.db].vendor)) if keys else qs.none()
+    if not keys:
+        return qs.none()
+    narrowed = qs.filter(keys_condition(keys, connections[qs.db].vendor))
+    setattr(narrowed.query, "filtered_by_keys", True)  # noqa: B010 (Query.clone() copies it)
+    return narrowed
 
 
 def count_keys(qs: QuerySet, *, prefixes: Iterable[str] | None = None) -> Counter[str]:

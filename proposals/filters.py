@@ -13,6 +13,7 @@ from django.db.models import F, Q
 
 from proposals.models import Body, Delegate, Organisation, Proposal, ProposalKind, Region, Theme
 from proposals.numbers import StrictIntegerField, is_record_id
+from proposals.recency import newest_first
 from proposals.search import ParsedQuery, parse_query, rank_candidates
 from proposals.search_themes import themes_named_in
 
@@ -221,7 +222,7 @@ def order_proposals(qs, ordering: str, *, searched: bool):
         return qs.order_by(F("date").asc(nulls_last=True), "id")
     if ordering == ProposalOrdering.UPDATED:
         return qs.order_by("updated_at", "id")
-    return qs.order_by(F("date").desc(nulls_last=True), "-id")
+    return newest_first(qs)
 
 
 class DelegateFilterSet(django_filters.FilterSet):

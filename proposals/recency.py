@@ -24,12 +24,9 @@ from datetime import date
 
 from django.db import connections
 from django.db.models import Count, F, QuerySet
-from django.db.models.expressions import RawSQL
-from django.db.models.sql.where import WhereNode
 
 from proposals.caching import get_or_compute
 from proposals.counts import planner_estimate
-from proposals.filter_keys import FILTER_VECTOR_SQL
 
 # A selection whose newest N the newest-first walk should find within this many rows (its estimate says)
 # is walked: at 2-10 µs a row, cheaper than any bitmap plan; above it, a horizon is worth its bitmap.
@@ -51,13 +48,19 @@ def newest_first(qs: QuerySet) -> QuerySet:
 
 def newest_ids(qs: QuerySet, limit: int) -> list[int]:
     """The ids of the newest ``limit`` records of ``qs``, newest first (``newest_first`` order)."""
+    first, horizon = newest_query(qs, limit)
+    ids = list(first)
+    if horizon is not None and len(ids) < limit:  # the horizon was too near: every match instead
+        ids = list(newest_first(qs).values_list("pk", flat=True)[:limit])
+    return ids
+
+
+def newest_query(qs: QuerySet, limit: int) -> tuple[QuerySet, date | None]:
+    """The query ``newest_ids`` runs first (the newest ``limit`` ids, under the date horizon when one is
+    taken), and the horizon."""
     ordered = newest_first(qs).values_list("pk", flat=True)
     horizon = date_horizon(qs, limit)
-    if horizon is not None:
-        ids = list(ordered.filter(date__gte=horizon)[:limit])
-        if len(ids) == limit:
-            return ids
-    return list(ordered[:limit])
+    return (ordered if horizon is None else ordered.filter(date__gte=horizon))[:limit], horizon
 
 
 def date_horizon(qs: QuerySet, limit: int) -> date | None:
@@ -83,16 +86,8 @@ def date_horizon(qs: QuerySet, limit: int) -> date | None:
 
 
 def _filtered(qs: QuerySet) -> bool:
-    """Whether filter keys narrow the selection (a top-level condition on them, not a theme the query names)."""
-    conditions = []
-    for node in qs.query.where.children:
-        if isinstance(node, WhereNode):
-            conditions += node.children if node.connector == "AND" and not node.negated else []
-        else:
-            conditions.append(node)
-    # filter(Q(RawSQL(...))) stores the expression as the left side of an ``exact True`` lookup
-    expressions = (getattr(c, "lhs", c) for c in conditions)
-    return any(isinstance(e, RawSQL) and FILTER_VECTOR_SQL in e.sql for e in expressions)
+    """Whether filter keys narrow the selection (``filter_keys.any_of``; not a theme the query names)."""
+    return getattr(qs.query, "filtered_by_keys", False)
 
 
 def dated_rows(qs: QuerySet) -> list[tuple[date, int]]:

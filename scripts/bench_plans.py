@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from proposals.api.filters import ApiProposalFilterSet
 from proposals.filters import ProposalFilterSet
 from proposals.models import Delegate, Proposal
-from proposals.recency import date_horizon, newest_first
+from proposals.recency import newest_query
 
 
 def _explain(qs) -> str:
@@ -47,10 +47,7 @@ def query_plans(v: dict) -> list[dict]:
         unbounded = getattr(qs.query, "unbounded", None)
         if unbounded is not None:  # ranked by relevance: the newest matches are read first, then ranked
             limit = qs.query.rank_limit
-            # as proposals.recency reads them: under the date horizon when it takes one
-            horizon = date_horizon(unbounded, limit)
-            ordered = newest_first(unbounded).values("pk")
-            candidates = (ordered.filter(date__gte=horizon) if horizon else ordered)[:limit]
+            candidates, horizon = newest_query(unbounded, limit)  # as proposals.recency reads them
             under = f" (date horizon {horizon})" if horizon else ""
             plans.append(
                 {"label": f"site {label}: newest {limit} matches{under}", "plan": _explain(candidates)}
