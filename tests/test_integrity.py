@@ -176,6 +176,22 @@ def test_second_tab_is_refused_and_keeps_what_was_typed(curator_client, corpus):
     assert (proposal.title, proposal.summary) == ("乙改过的标题", "甲写的摘要")
 
 
+def test_the_refusal_shows_a_long_text_where_it_changed(curator_client, corpus):
+    proposal = Proposal.objects.order_by("pk").first()
+    url = admin_url(Proposal, "change", proposal.pk)
+    first = change_form_data(curator_client, url)
+    first["summary"] = "这是一段很长的摘要，" * 12
+    assert curator_client.post(url, first).status_code == 302
+    tab_a = change_form_data(curator_client, url)
+    tab_b = change_form_data(curator_client, url)
+    tab_b["summary"] = first["summary"] + "（乙补充的结尾）"
+    assert curator_client.post(url, tab_b).status_code == 302
+    tab_a["title"] = "甲改的标题"
+    page = errors_of(curator_client.post(url, tab_a))
+    assert "保存被拒绝" in page
+    assert "（乙补充的结尾）" in page  # the change at the end of a 120-character text, not only its start
+
+
 def test_an_inline_changed_elsewhere_makes_the_parent_form_stale(curator_client, corpus):
     passage = QuotePassage.objects.select_related("quote").order_by("pk").first()
     proposal = passage.quote.proposal

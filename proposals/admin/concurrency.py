@@ -75,7 +75,7 @@ def make_token(model_admin, request, obj: models.Model) -> str:
 def differences(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """What changed between two snapshots, in Chinese, one line per change."""
     lines = [
-        f"{name}：“{_short(value)}” → “{_short(now['fields'].get(name, MISSING))}”"
+        f"{name}：{_change(value, now['fields'].get(name, MISSING))}"
         for name, value in before["fields"].items()
         if now["fields"].get(name, MISSING) != value
     ]
@@ -85,7 +85,7 @@ def differences(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
             if pk not in old_rows:
                 lines.append(f"{name}：新增“{_short(text)}”")
             elif old_rows[pk][0] != version:
-                lines.append(f"{name}：修改了“{_short(old_rows[pk][1])}” → “{_short(text)}”")
+                lines.append(f"{name}：修改了{_change(old_rows[pk][1], text)}")
         lines += [f"{name}：删除了“{_short(text)}”" for pk, (_, text) in old_rows.items() if pk not in rows]
     if not lines and before["v"] != now["v"]:
         lines.append("记录已被保存过（内容看起来相同，例如状态被改回）")
@@ -93,7 +93,21 @@ def differences(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
 
 
 def _short(text: str, size: int = 60) -> str:
-    return text if len(text) <= size else f"{text[:size]}…"
+    return _window(text, 0, size)
+
+
+def _change(old: str, new: str, size: int = 60) -> str:
+    """“old” → “new”, long texts cut to ``size`` characters from a little before where they first differ (a
+    summary changed at its end would read the same in its first 60 characters on both sides)."""
+    first = next(
+        (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new))
+    )
+    begin = max(0, first - size // 3) if max(len(old), len(new)) > size else 0
+    return f"“{_window(old, begin, size)}” → “{_window(new, begin, size)}”"
+
+
+def _window(text: str, begin: int, size: int) -> str:
+    return f"{'…' if begin else ''}{text[begin : begin + size]}{'…' if begin + size < len(text) else ''}"
 
 
 # The mixin's super() is a ModelAdmin: tell the type checker so.
