@@ -88,6 +88,9 @@ def bounded_count(qs: QuerySet, limit: int | None = None, *, estimated: bool = T
     limit it is ``limit + 1``, not exact, on both backends (``estimated=False``).
     """
     limit = exact_limit() if limit is None else limit
+    matches = getattr(qs.query, "matches", None)  # counted already (proposals.search.rank_candidates)
+    if matches is not None and matches <= limit:
+        return matches, True
     qs = count_source(qs)
     if connections[qs.db].vendor != "postgresql":
         if estimated:

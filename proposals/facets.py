@@ -14,6 +14,7 @@ from django.conf import settings
 
 from proposals import filter_keys
 from proposals.caching import cached
+from proposals.filters import applied_filters
 from proposals.models import Body, Delegate, Organisation, ProposalKind, Region, Theme
 from proposals.recency import newest_ids
 
@@ -49,9 +50,7 @@ class Facet:
 def filtered_without(filterset, *skip: str):
     """The filterset's queryset with every valid filter applied except ``skip`` (and the ordering)."""
     qs = filterset.queryset
-    for name, value in filterset.form.cleaned_data.items():
-        if name in skip or name == "ordering":
-            continue
+    for name, value in applied_filters(filterset.form.cleaned_data, "ordering", *skip):
         qs = filterset.filters[name].filter(qs, value)
     return qs
 

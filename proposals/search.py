@@ -30,7 +30,8 @@ from django.db.models.sql.where import WhereNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from proposals.recency import newest_ids
+from proposals.counts import exact_limit
+from proposals.recency import newest_ids_and_total
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{CJK}]+")
@@ -360,8 +361,9 @@ def rank_candidates(qs: QuerySet, limit: int) -> QuerySet:
     """Only the newest ``limit`` records of a searched queryset, so that ranking by relevance costs the
     same whether a word matches a hundred records or a million (ranking every match of a common word
     takes seconds). The candidates' ids are read once (``query.candidate_ids``: the facets count the
-    same records) and the queryset remembers the unbounded one for counting (see proposals.counts)."""
-    candidates = newest_ids(qs, limit)
+    same records) and the queryset remembers the unbounded one for counting (see proposals.counts), and
+    the number of its records when reading the candidates counted them (``query.matches``)."""
+    candidates, matches = newest_ids_and_total(qs, limit, exact_limit())
     # The outer query keeps the annotations, prefetches and deferred fields but not the filters: the
     # candidates passed them already.
     bounded = qs.all()
@@ -371,6 +373,7 @@ def rank_candidates(qs: QuerySet, limit: int) -> QuerySet:
     setattr(bounded.query, "unbounded", getattr(qs.query, "unbounded", qs))  # noqa: B010
     setattr(bounded.query, "rank_limit", limit)  # noqa: B010
     setattr(bounded.query, "candidate_ids", candidates)  # noqa: B010
+    setattr(bounded.query, "matches", matches)  # noqa: B010
     return bounded
 
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from proposals.api.filters import ApiProposalFilterSet
 from proposals.filters import ProposalFilterSet
 from proposals.models import Delegate, Proposal
-from proposals.recency import newest_query
+from proposals.recency import newest_query, walking
 
 
 def _explain(qs) -> str:
@@ -47,11 +47,16 @@ def query_plans(v: dict) -> list[dict]:
         unbounded = getattr(qs.query, "unbounded", None)
         if unbounded is not None:  # ranked by relevance: the newest matches are read first, then ranked
             limit = qs.query.rank_limit
-            candidates, horizon = newest_query(unbounded, limit)  # as proposals.recency reads them
-            under = f" (date horizon {horizon})" if horizon else ""
-            plans.append(
-                {"label": f"site {label}: newest {limit} matches{under}", "plan": _explain(candidates)}
-            )
+            candidates, reading = newest_query(unbounded, limit)  # as proposals.recency reads them
+            if reading.walk:
+                with walking(candidates.db):
+                    plan, under = _explain(candidates), " (newest-first walk)"
+            else:
+                plan, under = (
+                    _explain(candidates),
+                    f" (date horizon {reading.horizon})" if reading.horizon else "",
+                )
+            plans.append({"label": f"site {label}: newest {limit} matches{under}", "plan": plan})
             qs = qs if qs.query.candidate_ids else None
         if qs is not None:
             plans.append({"label": f"site {label}: page", "plan": _explain(qs[:20])})

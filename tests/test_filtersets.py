@@ -275,3 +275,20 @@ def test_every_filter_has_a_test(filterset):
     assert tests.filterset is filterset
     missing = sorted(name for name in filterset.base_filters if not hasattr(tests, f"test_{name}"))
     assert not missing, f"{filterset.__name__}: write {tests.__name__}.test_<filter> for {missing}"
+
+
+def test_the_search_is_tested_after_the_filter_keys(db):
+    """PostgreSQL tests a row's conditions in the order written: the keys (bytes in the row) before the
+    search (the de-toasted tsvector and text), on the list and on every facet's selection."""
+    from proposals.facets import filtered_without
+
+    ThemeFactory(slug="energy-order")
+    filterset = ProposalFilterSet(
+        {"q": "氢能产业", "theme": "energy-order", "body": "npc"}, queryset=Proposal.objects.published()
+    )
+    assert filterset.is_valid(), filterset.errors
+    ranked = filterset.qs.query.unbounded  # the selection whose newest matches are ranked
+    for qs in (ranked, filtered_without(filterset, "theme"), filtered_without(filterset, "body")):
+        sql = str(qs.query)
+        where = sql[sql.index(" WHERE ") :]
+        assert where.rindex("filter_") < where.index("search_"), where

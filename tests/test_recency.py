@@ -4,7 +4,7 @@ whether the date horizon is taken, too near (the estimate too high) or not taken
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from proposals import recency
@@ -130,3 +130,88 @@ def test_filters_need_a_longer_walk_before_a_horizon(spread, monkeypatch):
     monkeypatch.setattr(recency, "FILTERED_WALK_FACTOR", 1)
     assert date_horizon(qs, 1) is not None
     assert newest_ids(qs, 1) == _plain(qs, 1)
+
+
+def _explain(qs) -> str:
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _planner_settings() -> tuple[str, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in recency._NOT_WALKING))
+        return cursor.fetchone()
+
+
+@postgresql_only
+def test_a_dense_selection_is_walked_newest_first_whatever_the_planner_prefers(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    qs = Proposal.objects.published().search("数字经济").on_themes([spread])
+    assert recency.plan(qs, 2).walk
+    query = newest_first(qs).values_list("pk", flat=True)[:2]
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # a planner that finds an index walk dear (as at a million rows)
+            cursor.execute("SELECT set_config('random_page_cost', '100000', true)")
+        assert "proposal_published_newest" not in _explain(query)
+        with recency.walking(connection.alias):
+            assert "Index Scan using proposal_published_newest" in _explain(query)
+        assert newest_ids(qs, 2) == _plain(qs, 2)
+
+
+@postgresql_only
+def test_the_walk_puts_the_planner_settings_back_inside_an_enclosing_transaction(spread):
+    before = _planner_settings()
+    assert before == ("on", "on", "on")
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # a session that had turned one off keeps it off
+            cursor.execute("SELECT set_config('enable_sort', 'off', true)")
+        with recency.walking(connection.alias):
+            assert set(_planner_settings()) == {"off"}
+        assert _planner_settings() == (*before[:2], "off")
+        assert newest_ids(Proposal.objects.published(), 3) == _plain(Proposal.objects.published(), 3)
+        assert _planner_settings() == (*before[:2], "off")  # put back as it was, not reset
+
+
+@postgresql_only
+def test_a_sparse_selection_read_whole_is_counted_on_the_way(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    monkeypatch.setattr(recency, "WALK", 0)
+    qs = Proposal.objects.published().search("氢能")  # ten matches
+    assert recency.plan(qs, 2).every  # the horizon would keep most of the table: every match is read
+    assert recency.newest_ids_and_total(qs, 2, count_limit=10) == (_plain(qs, 2), 10)
+    assert recency.newest_ids_and_total(qs, 2, count_limit=9) == (_plain(qs, 2), None)  # more than 9
+    assert recency.newest_ids_and_total(qs, 2) == (_plain(qs, 2), None)  # not asked
+
+
+@postgresql_only
+def test_a_ranked_search_counted_on_the_way_runs_no_count_query(spread, monkeypatch, settings):
+    from proposals.counts import bounded_count
+    from proposals.search import rank_candidates
+
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    monkeypatch.setattr(recency, "WALK", 0)
+    settings.COUNT_EXACT_LIMIT = 100
+    ranked = rank_candidates(Proposal.objects.published().search("氢能"), 5)
+    assert ranked.query.matches == 10
+    with CaptureQueriesContext(connection) as queries:
+        assert bounded_count(ranked) == (10, True)
+    assert not queries.captured_queries
+    monkeypatch.undo()  # the planner's estimate, and the walk for thirty of forty rows
+    walked = rank_candidates(Proposal.objects.published().search("数字经济"), 5)
+    assert walked.query.matches is None and bounded_count(walked) == (30, True)
+
+
+@postgresql_only
+def test_a_failing_walk_in_a_transaction_leaves_the_planner_settings_as_they_were(spread):
+    from django.db import DatabaseError
+
+    with (
+        pytest.raises(DatabaseError, match="division by zero"),
+        transaction.atomic(),
+        recency.walking(connection.alias),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SELECT 1 / 0")
+    assert _planner_settings() == ("on", "on", "on")
