@@ -333,15 +333,17 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
         return qs.annotate(search_rank=Value(0, output_field=IntegerField()))
     readings = [q for q in (query, *query.variants) if q]
     matched = Q(pk__in=[])
+    if query.themes:
+        # First: PostgreSQL tests an OR's branches in the order written, and the keys are bytes in the row
+        # where a reading's test de-toasts the row's tsvector and text.
+        keys = [filter_keys.key(filter_keys.THEME, t.pk) for t in query.themes]
+        matched |= filter_keys.keys_condition(keys, connections[qs.db].vendor)
     ranks = []
     for reading in readings:
         matched |= _reading_condition(reading)
         ranks.append(
             When(_verbatim_condition(reading) & _index_condition_or_true(reading), then=_rank(reading))
         )
-    if query.themes:
-        keys = [filter_keys.key(filter_keys.THEME, t.pk) for t in query.themes]
-        matched |= filter_keys.keys_condition(keys, connections[qs.db].vendor)
     if len(ranks) == 1 and not query.themes:
         rank = _rank(readings[0])  # every match is a match of this reading
     else:
