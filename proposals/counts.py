@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -34,32 +35,37 @@ TEXT_TEST_COLUMNS = {"search_plain", "search_title"}
 _TRUE = RawSQL("TRUE", [], output_field=BooleanField())
 
 
-def _without_text_tests(node: WhereNode) -> WhereNode:
-    """The WHERE tree with every substring test of the search text replaced by TRUE.
+def where_without(node: WhereNode, drop: Callable[[Any], bool]) -> WhereNode:
+    """A copy of the WHERE tree with every condition that ``drop`` picks replaced by TRUE.
 
-    PostgreSQL cannot estimate ``LIKE '%词%'`` on long texts (its statistics skip values wider than 1 kB)
-    and guesses a few rows, while the search's index condition (the tsvector) has good statistics and
-    selects the same rows but a few (a verbatim test only removes candidates whose bigrams occur apart).
-    Without negation (a search has none), TRUE in place of a test can only widen the selection."""
+    Without negation (a search and the filter keys have none), TRUE in place of a condition can only widen
+    the selection; the callers say why it does not here."""
     clone = copy.copy(node)
-    children: list[Any] = []
-    for child in node.children:
-        if isinstance(child, WhereNode):
-            children.append(_without_text_tests(child))
-        elif getattr(getattr(getattr(child, "lhs", None), "target", None), "name", None) in TEXT_TEST_COLUMNS:
-            children.append(_TRUE)
-        else:
-            children.append(child)
+    children: list[Any] = [
+        where_without(child, drop) if isinstance(child, WhereNode) else _TRUE if drop(child) else child
+        for child in node.children
+    ]
     clone.children = children
     return clone
 
 
+def is_text_test(condition: Any) -> bool:
+    """A substring test of the search text (``search_plain LIKE '%词%'``).
+
+    PostgreSQL cannot estimate ``LIKE '%词%'`` on long texts (its statistics skip values wider than 1 kB)
+    and guesses a few rows, while the search's index condition (the tsvector) has good statistics and
+    selects the same rows but a few (a verbatim test only removes candidates whose bigrams occur apart)."""
+    return (
+        getattr(getattr(getattr(condition, "lhs", None), "target", None), "name", None) in TEXT_TEST_COLUMNS
+    )
+
+
 def planner_estimate(qs: QuerySet) -> int:
     """PostgreSQL's estimate of the number of rows of ``qs`` (no row is read), its search's text tests left
-    out (see _without_text_tests)."""
+    out (see is_text_test)."""
     try:
         query = qs.order_by().values("pk").query
-        query.where = _without_text_tests(query.where)
+        query.where = where_without(query.where, is_text_test)
         sql, params = query.sql_with_params()
     except EmptyResultSet:
         return 0

@@ -28,7 +28,7 @@ from django.db import DatabaseError, connections
 from django.db.models import Count, F, QuerySet
 
 from proposals.caching import get_or_compute
-from proposals.counts import planner_estimate
+from proposals.counts import planner_estimate, where_without
 
 # A selection whose newest N the newest-first walk should find within this many rows (its estimate says)
 # is walked: at 2-10 µs a row, cheaper than any bitmap plan; above it, a horizon is worth its bitmap.
@@ -134,9 +134,17 @@ _NOT_WALKING = {
 
 
 def _walked(query: QuerySet) -> list[int]:
-    """The rows of ``query``, read by walking the newest-first index (see ``walking``)."""
+    """The rows of ``query``, read by walking the newest-first index (see ``walking``), without the
+    conditions that a row-by-row test need not check (``redundant_when_walking``: proposals.search)."""
+    query.query.where = where_without(query.query.where, _redundant_when_walking)
     with walking(query.db):
         return list(query)
+
+
+def _redundant_when_walking(condition) -> bool:
+    return getattr(condition, "redundant_when_walking", False) or getattr(
+        getattr(condition, "lhs", None), "redundant_when_walking", False
+    )
 
 
 @contextlib.contextmanager

@@ -258,13 +258,30 @@ def _tsquery_text(query: ParsedQuery) -> str | None:
     return " & ".join(parts) if parts else None
 
 
+class IndexCondition(RawSQL):
+    """The search's index condition, ``search_vector @@ tsquery``. ``redundant_when_walking``: every word of
+    its reading is also tested verbatim in the text, which implies it (a CJK word or phrase in the text has
+    all its bigrams among the row's tokens), so a plan that tests rows one by one (proposals.recency's
+    newest-first walk) need not test it: the row's tsvector, kilobytes de-toasted, is not read."""
+
+    def __init__(self, tsquery: str, *, implied: bool) -> None:
+        super().__init__(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [tsquery], output_field=BooleanField())
+        self.redundant_when_walking = implied
+
+
+def _tested_verbatim(term: Term) -> bool:
+    """Whether the text test (``_verbatim_condition``) checks a query word: a single CJK character, or a CJK
+    word of three or more (see there)."""
+    return term.substring or (bool(_CJK_RUN.fullmatch(term.word)) and len(term.word) > 2)
+
+
 def _index_condition(query: ParsedQuery) -> Q | None:
     """The indexed pre-filter of one reading of the query (None: nothing to pre-filter on)."""
     if connection.vendor == "postgresql":
         text = _tsquery_text(query)
         if text is None:
             return None
-        return Q(RawSQL(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [text], output_field=BooleanField()))
+        return Q(IndexCondition(text, implied=all(_tested_verbatim(t) for t in query.terms)))
     condition = Q()
     for term in query.terms:
         if term.substring:
@@ -288,7 +305,7 @@ def _verbatim_condition(query: ParsedQuery) -> Q:
     read for each candidate. A Latin or numeric word is a whole token (the index condition) too."""
     condition = Q()
     for term in query.terms:
-        if term.substring or (_CJK_RUN.fullmatch(term.word) and len(term.word) > 2):
+        if _tested_verbatim(term):
             condition &= Q(search_plain__contains=term.word)
     for phrase in query.phrases:
         condition &= Q(search_plain__contains=phrase)
@@ -354,7 +371,7 @@ def apply_search(qs: QuerySet, raw: str | ParsedQuery) -> QuerySet:
 def _index_condition_or_true(query: ParsedQuery) -> Q:
     """The index condition where the text test alone does not decide (Latin or numeric whole words,
     two-character CJK words)."""
-    if any(not t.substring and (not _CJK_RUN.fullmatch(t.word) or len(t.word) <= 2) for t in query.terms):
+    if not all(_tested_verbatim(t) for t in query.terms):
         return _index_condition(query) or Q()
     return Q()
 
