@@ -178,6 +178,17 @@ def stale_ids(*, chunk: int = 2000) -> list[int]:
 # --- reading ---------------------------------------------------------------------------------------------
 
 
+class KeysCondition(RawSQL):
+    """``filter_vector @@ tsquery`` (PostgreSQL). ``in_newest_index``: the newest-first index of published
+    proposals includes ``filter_vector`` (migration 0010), so a walk of that index can test it without
+    reading the row (proposals.recency)."""
+
+    in_newest_index = True
+
+    def __init__(self, tsquery: str) -> None:
+        super().__init__(f"{FILTER_VECTOR_SQL} @@ %s::tsquery", [tsquery], output_field=BooleanField())
+
+
 def keys_condition(keys: Iterable[str], vendor: str) -> Q:
     """Has any of these keys: the GIN index on PostgreSQL, LIKE on SQLite."""
     keys = list(dict.fromkeys(keys))
@@ -186,7 +197,7 @@ def keys_condition(keys: Iterable[str], vendor: str) -> Q:
     if vendor == "postgresql":
         # keys are ASCII letters, digits, ':' and '-' (see key()): safe inside a quoted tsquery lexeme
         literal = " | ".join(f"'{k}'" for k in keys)
-        return Q(RawSQL(f"{FILTER_VECTOR_SQL} @@ %s::tsquery", [literal], output_field=BooleanField()))
+        return Q(KeysCondition(literal))
     either = Q()
     for k in keys:
         either |= Q(filter_keys__contains=f" {k} ")

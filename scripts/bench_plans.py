@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from proposals.api.filters import ApiProposalFilterSet
 from proposals.filters import ProposalFilterSet
 from proposals.models import Delegate, Proposal
-from proposals.recency import newest_query, walking
+from proposals.recency import newest_query, walk_query, walking
 
 
 def _explain(qs) -> str:
@@ -50,7 +50,7 @@ def query_plans(v: dict) -> list[dict]:
             candidates, reading = newest_query(unbounded, limit)  # as proposals.recency reads them
             if reading.walk:
                 with walking(candidates.db):
-                    plan, under = _explain(candidates), " (newest-first walk)"
+                    plan, under = _explain(walk_query(candidates)), " (newest-first walk)"
             else:
                 plan, under = (
                     _explain(candidates),

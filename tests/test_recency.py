@@ -239,3 +239,22 @@ def test_the_walk_leaves_out_an_index_condition_that_the_verbatim_tests_imply(sp
     assert "search_vector" in walked_sql(published.search("数字经济 2023"))
     # a page of a plain list (no walk) keeps it for the GIN index
     assert "search_vector" in str(published.search("数字经济").query)
+
+
+@postgresql_only
+def test_a_walk_with_filter_keys_tests_them_in_the_index(spread):
+    qs = Proposal.objects.published().search("数字经济").on_themes([spread])
+    ordered = newest_first(qs).values_list("pk", flat=True)[:2]
+    walk = recency.walk_query(ordered)
+    sql = str(walk.query)
+    assert sql.index("filter_vector") < sql.index("EXISTS") < sql.index("search_plain")
+    with recency.walking(connection.alias):
+        plan = _explain(walk)
+    assert "Index Only Scan using proposal_published_newest" in plan, plan
+    assert "Sort" not in plan and "Bitmap" not in plan, plan
+    assert list(walk) == _plain(qs, 2)
+    # nothing to take from the index: the query as it was
+    unfiltered = newest_first(Proposal.objects.published().search("数字经济")).values_list("pk", flat=True)[
+        :2
+    ]
+    assert recency._keys_from_index(unfiltered) is unfiltered
