@@ -44,6 +44,12 @@ WALK = 10_000
 FILTERED_WALK_FACTOR = 6
 MARGIN = 4  # read about this many times N matches: the estimate is within a small factor of the truth
 USEFUL_SHARE = 0.5  # a horizon that keeps more of the table than this saves nothing: no bound
+# ... nor one whose date range costs more to read than the matches it spares: PostgreSQL reads the range
+# from the date index into a bitmap (about 0.2 µs a row: 154,000 rows in 31 ms at a million) and each match
+# from the table (5-13 µs). 氢能 with theme + region, about 2,400 matches: 74 ms under a horizon that kept
+# a third of the table, 20 ms reading every match.
+DATE_RANGE_ROW_COST = 0.2
+MATCH_COST = 8
 DATES_CACHE_SECONDS = 3600  # the spread of rows over dates changes slowly; a stale one only costs time
 DATES_KEY = "npp:recency:dated-rows"
 
@@ -118,7 +124,9 @@ def plan(qs: QuerySet, limit: int) -> Reading:
     needed = MARGIN * limit * total / estimate  # rows, newest first, expected to hold MARGIN × limit matches
     for day, cumulative in dated:
         if cumulative >= needed:
-            return Reading(horizon=day) if cumulative <= USEFUL_SHARE * total else Reading(every=True)
+            spared = MATCH_COST * (estimate - MARGIN * limit)
+            worth = cumulative <= USEFUL_SHARE * total and DATE_RANGE_ROW_COST * cumulative < spared
+            return Reading(horizon=day) if worth else Reading(every=True)
     return Reading(every=True)
 
 

@@ -258,3 +258,16 @@ def test_a_walk_with_filter_keys_tests_them_in_the_index(spread):
         :2
     ]
     assert recency._keys_from_index(unfiltered) is unfiltered
+
+
+@postgresql_only
+def test_no_horizon_whose_date_range_costs_more_than_the_matches_it_spares(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    monkeypatch.setattr(recency, "MARGIN", 1)
+    monkeypatch.setattr(recency, "WALK", 0)
+    qs = Proposal.objects.published().search("氢能")  # ten matches; two need about 7.6 of the 38 dated rows
+    assert recency.plan(qs, 2).horizon is not None
+    # reading the range's eight or so rows now costs more than reading the eight matches it would spare
+    monkeypatch.setattr(recency, "DATE_RANGE_ROW_COST", recency.MATCH_COST * 8 / 7)
+    assert recency.plan(qs, 2) == recency.Reading(every=True)
+    assert newest_ids(qs, 2) == _plain(qs, 2)
