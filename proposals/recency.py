@@ -10,8 +10,8 @@ Knowing roughly how many rows a selection holds (the planner's estimate, which t
 and how the rows spread over dates (the number of rows per date, cached), the newest N matches lie, with a
 margin, on or after a date H: ``date >= H`` is one more index condition, and the matches read are about
 ``MARGIN × N`` instead of all of them. A selection dense enough for the walk to find N within ``WALK`` rows
-is walked as before; with filters, whose estimates run low (a theme, and the body and region of the
-delegates who write on it, are multiplied as if independent), within ``FILTERED_WALK_FACTOR`` times that.
+is walked as before, and so is a selection narrowed by filter keys whose walk should cost little (the keys
+are tested in the index: ``walk_query``; see ``FILTERED_WALK_BUDGET_MS``).
 When the bounded query finds fewer than N, the estimate was too high (a verbatim test removed candidates)
 and the query runs again without the bound: the result is the same either way (every row before the
 horizon comes after every row on or after it in newest-first order); only the cost changes. SQLite (small
@@ -34,14 +34,17 @@ from proposals.counts import planner_estimate, where_without
 # A selection whose newest N the newest-first walk should find within this many rows (its estimate says)
 # is walked: at 2-10 µs a row, cheaper than any bitmap plan; above it, a horizon is worth its bitmap.
 WALK = 10_000
-# ... times this when filters narrow the selection. The planner multiplies their selectivities as if they
-# were independent, and a theme, the body and the region of the delegates who write on it are not (at a
-# million rows, 人工智能 + theme + body + region was estimated at 9,700 rows for about 40,000); and the
-# walk tests the filter keys (bytes in the row) before the search, so a walked row that fails them costs
-# little. Measured at a million rows, theme + body + region and each of them left out, 28 selections: every
-# walk estimated at up to 59,000 rows took 3-53 ms against 48-110 ms under a horizon; one estimated at
-# 77,000 took 231 ms against 74.
-FILTERED_WALK_FACTOR = 6
+# ... or, when filter keys narrow the selection, whose walk should cost at most this many milliseconds. A walk
+# with filter keys tests them in the index (about 0.25 µs a row walked: recency.walk_query) and reads only
+# the rows that pass them for the search (about 8 µs a row: the search text de-toasted and tested); to find
+# N matches it walks N × rows / matches index entries, of which N × keyed / matches pass the keys (keyed:
+# the planner's estimate of the rows with the keys). Measured at a million rows, theme + body + region and
+# each of them left out, 28 selections: the walks took 2-26 ms where this cost said 6-36 ms, against 44-99 ms
+# under a horizon; 氢能 without the body (2,400 matches among 145,000 keyed rows): 116 ms walked, estimated
+# 118, against 46 reading every match.
+FILTERED_WALK_BUDGET_MS = 40
+WALKED_ROW_COST = 0.25  # µs, a key test in the index
+TESTED_ROW_COST = 8  # µs, a row read and its search tested
 MARGIN = 4  # read about this many times N matches: the estimate is within a small factor of the truth
 USEFUL_SHARE = 0.5  # a horizon that keeps more of the table than this saves nothing: no bound
 # ... nor one whose date range costs more to read than the matches it spares: PostgreSQL reads the range
@@ -87,9 +90,8 @@ def newest_query(qs: QuerySet, limit: int) -> tuple[QuerySet, Reading]:
     taken), and how it is read."""
     ordered = newest_first(qs).values_list("pk", flat=True)
     reading = plan(qs, limit)
-    return (ordered if reading.horizon is None else ordered.filter(date__gte=reading.horizon))[
-        :limit
-    ], reading
+    bounded = ordered if reading.horizon is None else ordered.filter(date__gte=reading.horizon)
+    return bounded[:limit], reading
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,9 @@ def plan(qs: QuerySet, limit: int) -> Reading:
     estimate = planner_estimate(qs)
     if estimate <= 0:
         return Reading(every=True)
-    walk = WALK * (FILTERED_WALK_FACTOR if _filtered(qs) else 1)
-    if limit * total / estimate <= walk:
+    if limit * total / estimate <= WALK or (
+        _filtered(qs) and _walk_cost_ms(qs, limit, total, estimate) <= FILTERED_WALK_BUDGET_MS
+    ):
         return Reading(walk=True)  # dense enough for the newest-first walk
     needed = MARGIN * limit * total / estimate  # rows, newest first, expected to hold MARGIN × limit matches
     for day, cumulative in dated:
@@ -158,22 +161,24 @@ def walk_query(query: QuerySet) -> QuerySet:
 
 def _keys_from_index(query: QuerySet) -> QuerySet:
     """The walk written so that the filter keys are tested in the index: the published rows that have the
-    keys, newest first (an index-only scan: the newest-first index includes ``filter_vector``), each read
-    for the other conditions only when its keys pass (EXISTS on the primary key). A row that fails the keys
-    then costs an index entry, not a row read. Unchanged when no filter key narrows the query, or when the
-    query joins another table."""
+    keys, newest first (an index-only scan: the newest-first index of published proposals includes
+    ``filter_vector``), each read for the other conditions only when its keys pass (EXISTS on the primary
+    key). A row that fails the keys then costs an index entry, not a row read. Unchanged unless the query is
+    of published proposals narrowed by filter keys, with no other table joined."""
     where = query.query.where
     if where.connector != AND or where.negated or len(query.query.alias_map) != 1:
         return query
-    indexed = [_in_newest_index(child) for child in where.children]
-    if not any(_has(child, "in_newest_index") for child in where.children):
+    keys = [c for c in where.children if _has(c, "in_newest_index")]
+    published = [c for c in where.children if _is_published(c)]
+    if not keys or not published:  # the index's predicate must be in the walk's own conditions
         return query
     manager = query.model._default_manager.db_manager(query.db)
     rows = manager.filter(pk=OuterRef("pk"))
-    rows.query.where.children.extend(c for c, i in zip(where.children, indexed, strict=True) if not i)
-    keys = manager.all()
-    keys.query.where = WhereNode([c for c, i in zip(where.children, indexed, strict=True) if i], AND)
-    walk = newest_first(keys.filter(Exists(rows))).values_list("pk", flat=True)
+    in_index = {id(c) for c in published + keys}
+    rows.query.where.children.extend(c for c in where.children if id(c) not in in_index)
+    indexed = manager.all()
+    indexed.query.where = WhereNode(published + keys, AND)
+    walk = newest_first(indexed.filter(Exists(rows))).values_list("pk", flat=True)
     return walk[query.query.low_mark : query.query.high_mark]
 
 
@@ -182,13 +187,14 @@ def _has(condition, flag: str) -> bool:
     return getattr(condition, flag, False) or getattr(getattr(condition, "lhs", None), flag, False)
 
 
-def _in_newest_index(condition) -> bool:
-    """A condition that the newest-first index answers: a filter-key test, or the published status (its
-    predicate)."""
-    if _has(condition, "in_newest_index"):
-        return True
+def _is_published(condition) -> bool:
+    """``status = 'published'``: the predicate of the newest-first index."""
     target = getattr(getattr(condition, "lhs", None), "target", None)
-    return getattr(target, "name", None) == "status" and getattr(condition, "rhs", None) == "published"
+    return (
+        getattr(target, "name", None) == "status"
+        and getattr(condition, "lookup_name", None) == "exact"
+        and getattr(condition, "rhs", None) == "published"
+    )
 
 
 def _redundant_when_walking(condition) -> bool:
@@ -220,6 +226,17 @@ def walking(using: str):
             except DatabaseError:
                 if not connections[using].in_atomic_block:
                     raise
+
+
+def _walk_cost_ms(qs: QuerySet, limit: int, total: int, estimate: int) -> float:
+    """What walking to the newest ``limit`` of ``qs``'s ``estimate`` records should cost with its filter keys
+    tested in the index (see FILTERED_WALK_BUDGET_MS)."""
+    keyed = qs.all()
+    keyed.query.where = where_without(
+        qs.query.where, lambda c: not (_has(c, "in_newest_index") or _is_published(c))
+    )
+    rows_with_keys = planner_estimate(keyed)
+    return limit * (WALKED_ROW_COST * total + TESTED_ROW_COST * rows_with_keys) / estimate / 1000
 
 
 def _filtered(qs: QuerySet) -> bool:

@@ -120,17 +120,26 @@ def test_sqlite_never_takes_a_horizon(spread):
 
 
 @postgresql_only
-def test_filters_need_a_longer_walk_before_a_horizon(spread, monkeypatch):
-    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+def test_a_selection_with_filter_keys_is_walked_when_its_walk_should_cost_little(spread, monkeypatch):
+    estimates = {}
+
+    def estimate(
+        qs,
+    ):  # the selection's count, and the keyed rows' count for the same query without the search
+        return estimates.setdefault(str(qs.query), qs.count())
+
+    monkeypatch.setattr(recency, "planner_estimate", estimate)
     monkeypatch.setattr(recency, "MARGIN", 1)
     monkeypatch.setattr(recency, "WALK", 5)
     qs = Proposal.objects.published().search("氢能").on_themes([spread])  # four rows: n = 0, 12, 24, 36
     assert recency._filtered(qs) and not recency._filtered(Proposal.objects.published().search("氢能"))
-    assert (
-        date_horizon(qs, 1) is None
-    )  # one match expected within 38 / 4 = 9.5 rows: within 5 × FILTERED_WALK_FACTOR
-    monkeypatch.setattr(recency, "FILTERED_WALK_FACTOR", 1)
-    assert date_horizon(qs, 1) is not None
+    # one match among 4 of 40 rows: 40 index entries walked and 14 keyed rows (every third) tested per 4
+    cost = recency._walk_cost_ms(qs, 1, 38, 4)
+    assert cost == pytest.approx(1 * (0.25 * 38 + 8 * 14) / 4 / 1000)
+    monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", cost)
+    assert recency.plan(qs, 1).walk
+    monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", cost * 0.99)
+    assert not recency.plan(qs, 1).walk and date_horizon(qs, 1) is not None
     assert newest_ids(qs, 1) == _plain(qs, 1)
 
 
@@ -253,11 +262,12 @@ def test_a_walk_with_filter_keys_tests_them_in_the_index(spread):
     assert "Index Only Scan using proposal_published_newest" in plan, plan
     assert "Sort" not in plan and "Bitmap" not in plan, plan
     assert list(walk) == _plain(qs, 2)
-    # nothing to take from the index: the query as it was
-    unfiltered = newest_first(Proposal.objects.published().search("数字经济")).values_list("pk", flat=True)[
-        :2
-    ]
-    assert recency._keys_from_index(unfiltered) is unfiltered
+    # nothing to take from the index (no keys), or no index to take it from (not only published records):
+    # no join back to the row
+    published, everything = Proposal.objects.published(), Proposal.objects.all()
+    for other in (published.search("数字经济"), everything.search("数字经济").on_themes([spread])):
+        ordered = newest_first(other).values_list("pk", flat=True)[:2]
+        assert "EXISTS" not in str(recency.walk_query(ordered).query)
 
 
 @postgresql_only
