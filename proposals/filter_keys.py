@@ -205,15 +205,12 @@ def keys_condition(keys: Iterable[str], vendor: str) -> Q:
 
 
 def any_of(qs: QuerySet, keys: Iterable[str]) -> QuerySet:
-    """The proposals of ``qs`` that have any of these keys. The queryset remembers that filter keys narrow it
-    (``query.filtered_by_keys``, kept by its clones): the planner underestimates such selections
-    (proposals.recency)."""
+    """The proposals of ``qs`` that have any of these keys (on PostgreSQL a ``KeysCondition``, which
+    proposals.recency finds in the query to walk the keys in the index)."""
     keys = list(keys)
     if not keys:
         return qs.none()
-    narrowed = qs.filter(keys_condition(keys, connections[qs.db].vendor))
-    setattr(narrowed.query, "filtered_by_keys", True)  # noqa: B010 (Query.clone() copies it)
-    return narrowed
+    return qs.filter(keys_condition(keys, connections[qs.db].vendor))
 
 
 def count_keys(qs: QuerySet, *, prefixes: Iterable[str] | None = None) -> Counter[str]:

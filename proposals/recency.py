@@ -76,12 +76,13 @@ def newest_ids_and_total(qs: QuerySet, limit: int, count_limit: int = 0) -> tupl
     first, reading = newest_query(qs, limit)
     if reading.walk:
         return _walked(first), None
+    ordered = newest_first(qs).values_list("pk", flat=True)
     if reading.every and count_limit >= limit:
-        fetched = list(newest_first(qs).values_list("pk", flat=True)[: count_limit + 1])
+        fetched = list(ordered[: count_limit + 1])
         return fetched[:limit], len(fetched) if len(fetched) <= count_limit else None
     ids = list(first)
     if reading.horizon is not None and len(ids) < limit:  # the horizon was too near: every match instead
-        ids = list(newest_first(qs).values_list("pk", flat=True)[:limit])
+        ids = list(ordered[:limit])
     return ids, None
 
 
@@ -165,21 +166,30 @@ def _keys_from_index(query: QuerySet) -> QuerySet:
     ``filter_vector``), each read for the other conditions only when its keys pass (EXISTS on the primary
     key). A row that fails the keys then costs an index entry, not a row read. Unchanged unless the query is
     of published proposals narrowed by filter keys, with no other table joined."""
+    indexed_conditions = _index_conditions(query)
+    if not indexed_conditions:
+        return query
     where = query.query.where
-    if where.connector != AND or where.negated or len(query.query.alias_map) != 1:
-        return query
-    keys = [c for c in where.children if _has(c, "in_newest_index")]
-    published = [c for c in where.children if _is_published(c)]
-    if not keys or not published:  # the index's predicate must be in the walk's own conditions
-        return query
     manager = query.model._default_manager.db_manager(query.db)
     rows = manager.filter(pk=OuterRef("pk"))
-    in_index = {id(c) for c in published + keys}
+    in_index = {id(c) for c in indexed_conditions}
     rows.query.where.children.extend(c for c in where.children if id(c) not in in_index)
     indexed = manager.all()
-    indexed.query.where = WhereNode(published + keys, AND)
+    indexed.query.where = WhereNode(indexed_conditions, AND)
     walk = newest_first(indexed.filter(Exists(rows))).values_list("pk", flat=True)
     return walk[query.query.low_mark : query.query.high_mark]
+
+
+def _index_conditions(qs: QuerySet) -> list:
+    """The top-level conditions of ``qs`` that the newest-first index answers, the published status (its
+    predicate) and the filter keys (it includes them); empty unless both are there in a single-table query
+    that ANDs its conditions, the only shape ``walk_query`` rewrites."""
+    where = qs.query.where
+    if where.connector != AND or where.negated or len(qs.query.alias_map) != 1:
+        return []
+    keys = [c for c in where.children if _has(c, "in_newest_index")]
+    published = [c for c in where.children if _is_published(c)]
+    return published + keys if keys and published else []
 
 
 def _has(condition, flag: str) -> bool:
@@ -240,8 +250,9 @@ def _walk_cost_ms(qs: QuerySet, limit: int, total: int, estimate: int) -> float:
 
 
 def _filtered(qs: QuerySet) -> bool:
-    """Whether filter keys narrow the selection (``filter_keys.any_of``; not a theme the query names)."""
-    return getattr(qs.query, "filtered_by_keys", False)
+    """Whether filter keys narrow the selection so that a walk tests them in the index (a theme the query
+    names, an OR beside the text, does not narrow it)."""
+    return bool(_index_conditions(qs))
 
 
 def dated_rows(qs: QuerySet) -> list[tuple[date, int]]:

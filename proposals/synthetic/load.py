@@ -98,7 +98,7 @@ class Writer:
 
 
 @contextlib.contextmanager
-def indexes_dropped(enabled: bool, *, keep_search_index: bool = True):
+def indexes_dropped(enabled: bool, *, keep_search_index: bool = False):
     """PostgreSQL: drop the secondary indexes, foreign keys and unique constraints of the proposal tables
     for the load and build them after it: a bulk build (and one validating join per foreign key) costs a
     fraction of maintaining them row by row, the deferred foreign-key triggers most of all. Yields the
