@@ -11,7 +11,9 @@ and how the rows spread over dates (the number of rows per date, cached), the ne
 margin, on or after a date H: ``date >= H`` is one more index condition, and the matches read are about
 ``MARGIN × N`` instead of all of them. A selection dense enough for the walk to find N within ``WALK`` rows
 is walked as before, and so is a selection narrowed by filter keys whose walk should cost little (the keys
-are tested in the index: ``walk_query``; see ``FILTERED_WALK_BUDGET_MS``).
+are tested in the index: ``walk_query``; see ``FILTERED_WALK_BUDGET_MS``). A selection narrowed by filter
+keys whose search alone is rare is read from the search's index, the keys tested on each match's row
+(``by_search``), when the rarest key's GIN posting list would cost more to read (``POSTING_COST``).
 When the bounded query finds fewer than N, the estimate was too high (a verbatim test removed candidates)
 and the query runs again without the bound: the result is the same either way (every row before the
 horizon comes after every row on or after it in newest-first order); only the cost changes. SQLite (small
@@ -21,6 +23,9 @@ databases) runs the plain query. BENCHMARKS.md has the measured cases.
 from __future__ import annotations
 
 import contextlib
+import copy
+import functools
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,8 +58,16 @@ USEFUL_SHARE = 0.5  # a horizon that keeps more of the table than this saves not
 # a third of the table, 20 ms reading every match.
 DATE_RANGE_ROW_COST = 0.2
 MATCH_COST = 8
+# ... and a selection whose search alone is rare is read from the search's index, every match's filter keys
+# tested on its row (``by_search``), when that costs less than the keys' own GIN index: a row read and its
+# keys tested costs about 1.6 µs (氢能, 16,500 matches at a million rows: 26 ms), while a condition on keys
+# reads the posting list of the rarest of them at about 0.15 µs an entry (theme + region, 145,000 rows of
+# which the rarer key has 314,000 entries: 48 ms to intersect before any match is read).
+SEARCH_ROW_COST = 1.6
+POSTING_COST = 0.15
 DATES_CACHE_SECONDS = 3600  # the spread of rows over dates changes slowly; a stale one only costs time
 DATES_KEY = "npp:recency:dated-rows"
+KEY_ROWS_KEY = "npp:recency:key-rows"
 
 
 def newest_first(qs: QuerySet) -> QuerySet:
@@ -76,23 +89,32 @@ def newest_ids_and_total(qs: QuerySet, limit: int, count_limit: int = 0) -> tupl
     first, reading = newest_query(qs, limit)
     if reading.walk:
         return _walked(first), None
-    ordered = newest_first(qs).values_list("pk", flat=True)
-    if reading.every and count_limit >= limit:
-        fetched = list(ordered[: count_limit + 1])
-        return fetched[:limit], len(fetched) if len(fetched) <= count_limit else None
-    ids = list(first)
-    if reading.horizon is not None and len(ids) < limit:  # the horizon was too near: every match instead
-        ids = list(ordered[:limit])
+    ordered = _ordered(qs, reading)
+    with read_as(reading, qs.db):
+        if (reading.every or reading.by_search) and count_limit >= limit:
+            fetched = list(ordered[: count_limit + 1])
+            return fetched[:limit], len(fetched) if len(fetched) <= count_limit else None
+        ids = list(first)
+        if reading.horizon is not None and len(ids) < limit:  # the horizon was too near: every match instead
+            ids = list(ordered[:limit])
     return ids, None
 
 
 def newest_query(qs: QuerySet, limit: int) -> tuple[QuerySet, Reading]:
     """The query ``newest_ids`` runs first (the newest ``limit`` ids, under the date horizon when one is
     taken), and how it is read."""
-    ordered = newest_first(qs).values_list("pk", flat=True)
     reading = plan(qs, limit)
+    ordered = _ordered(qs, reading)
     bounded = ordered if reading.horizon is None else ordered.filter(date__gte=reading.horizon)
     return bounded[:limit], reading
+
+
+def _ordered(qs: QuerySet, reading: Reading) -> QuerySet:
+    """The ids of ``qs``, newest first, written for ``reading``."""
+    if reading.by_search:
+        qs = qs.all()
+        qs.query.where = _keys_on_rows(qs.query.where)
+    return newest_first(qs).values_list("pk", flat=True)
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,7 @@ class Reading:
     walk: bool = False  # the newest-first index walk, testing each row: the selection is dense
     horizon: date | None = None  # the matches on or after this date, from the indexes
     every: bool = False  # every match, from the indexes: the selection is sparse, a horizon saves nothing
+    by_search: bool = False  # every match of the search, from its index, the filter keys tested on the row
 
 
 def date_horizon(qs: QuerySet, limit: int) -> date | None:
@@ -125,13 +148,28 @@ def plan(qs: QuerySet, limit: int) -> Reading:
         _filtered(qs) and _walk_cost_ms(qs, limit, total, estimate) <= FILTERED_WALK_BUDGET_MS
     ):
         return Reading(walk=True)  # dense enough for the newest-first walk
+    reading, range_rows = _sparse_reading(dated, limit, estimate)
+    if _filtered(qs):
+        # Both readings below read the search's matches from its index; a condition on keys also reads the
+        # rarest key's posting list (and a horizon the date range), the search alone tests every match's keys.
+        keys_ms = POSTING_COST * _rarest_key_rows(qs) + DATE_RANGE_ROW_COST * range_rows
+        if SEARCH_ROW_COST * planner_estimate(_without_keys(qs)) < keys_ms:
+            return Reading(by_search=True)
+    return reading
+
+
+def _sparse_reading(dated: list[tuple[date, int]], limit: int, estimate: int) -> tuple[Reading, int]:
+    """A horizon or every match, for a selection too sparse to walk, and the rows of the horizon's date
+    range (0 for every match)."""
+    total = dated[-1][1]
     needed = MARGIN * limit * total / estimate  # rows, newest first, expected to hold MARGIN × limit matches
     for day, cumulative in dated:
         if cumulative >= needed:
             spared = MATCH_COST * (estimate - MARGIN * limit)
-            worth = cumulative <= USEFUL_SHARE * total and DATE_RANGE_ROW_COST * cumulative < spared
-            return Reading(horizon=day) if worth else Reading(every=True)
-    return Reading(every=True)
+            if cumulative <= USEFUL_SHARE * total and DATE_RANGE_ROW_COST * cumulative < spared:
+                return Reading(horizon=day), cumulative
+            break
+    return Reading(every=True), 0
 
 
 # The planner's settings that the walk changes for its one query (and puts back): with these, the one plan
@@ -143,6 +181,13 @@ _NOT_WALKING = {
     "enable_seqscan": "off",
     "enable_sort": "off",
     "max_parallel_workers_per_gather": "0",
+}
+# ... and those of the reading by the search: its keys tested on the row look cheap to walk for (the planner
+# cannot estimate a function's share of rows), and the walk read 1.5 s for 氢能 with theme + region.
+_NOT_BY_SEARCH = {
+    "enable_indexscan": "off",
+    "enable_indexonlyscan": "off",
+    "enable_seqscan": "off",
 }
 
 
@@ -187,7 +232,7 @@ def _index_conditions(qs: QuerySet) -> list:
     where = qs.query.where
     if where.connector != AND or where.negated or len(qs.query.alias_map) != 1:
         return []
-    keys = [c for c in where.children if _has(c, "in_newest_index")]
+    keys = [c for c in where.children if _is_key(c)]
     published = [c for c in where.children if _is_published(c)]
     return published + keys if keys and published else []
 
@@ -195,6 +240,11 @@ def _index_conditions(qs: QuerySet) -> list:
 def _has(condition, flag: str) -> bool:
     """Whether a WHERE condition (a boolean expression, or a lookup on one) carries ``flag``."""
     return getattr(condition, flag, False) or getattr(getattr(condition, "lhs", None), flag, False)
+
+
+def _is_key(condition) -> bool:
+    """A filter-keys condition (proposals.filter_keys.KeysCondition)."""
+    return _has(condition, "in_newest_index")
 
 
 def _is_published(condition) -> bool:
@@ -211,7 +261,6 @@ def _redundant_when_walking(condition) -> bool:
     return _has(condition, "redundant_when_walking")
 
 
-@contextlib.contextmanager
 def walking(using: str):
     """Inside: the planner walks an index rather than read candidates from the GIN indexes or the table.
 
@@ -219,15 +268,30 @@ def walking(using: str):
     (350-800 ms at a million rows, against 40 ms for the walk): it takes a theme, a body and a region as
     independent although they go together, and a verbatim test (``LIKE '%数字经济%'``) as matching one row
     in a thousand. The estimate that chose the walk (``plan``) leaves the verbatim tests out and allows for
-    the filters. Two statements: one reads the settings and turns them off, one puts them back as they
-    were. If the query fails inside a transaction, the put-back cannot run, and the rollback restores them
-    (settings are transactional)."""
-    reads = ", ".join(f"current_setting('{name}')" for name in _NOT_WALKING)
-    offs = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in _NOT_WALKING.items())
-    puts_back = ", ".join(f"set_config('{name}', %s, false)" for name in _NOT_WALKING)
+    the filters."""
+    return _planner_without(using, _NOT_WALKING)
+
+
+def read_as(reading: Reading, using: str):
+    """Inside: the planner reads as ``reading`` says (the walk, or by the search), else as it plans."""
+    if reading.walk:
+        return walking(using)
+    if reading.by_search:
+        return _planner_without(using, _NOT_BY_SEARCH)
+    return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _planner_without(using: str, offs: dict[str, str]):
+    """Inside: these planner settings, for the session; put back after as they were. Two statements: one
+    reads the settings and sets them, one puts them back. If the query fails inside a transaction, the
+    put-back cannot run, and the rollback restores them (settings are transactional)."""
+    reads = ", ".join(f"current_setting('{name}')" for name in offs)
+    sets = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in offs.items())
+    puts_back = ", ".join(f"set_config('{name}', %s, false)" for name in offs)
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT {reads}, {offs}")
-        before = list(cursor.fetchone()[: len(_NOT_WALKING)])
+        cursor.execute(f"SELECT {reads}, {sets}")
+        before = list(cursor.fetchone()[: len(offs)])
         try:
             yield
         finally:
@@ -242,9 +306,7 @@ def _walk_cost_ms(qs: QuerySet, limit: int, total: int, estimate: int) -> float:
     """What walking to the newest ``limit`` of ``qs``'s ``estimate`` records should cost with its filter keys
     tested in the index (see FILTERED_WALK_BUDGET_MS)."""
     keyed = qs.all()
-    keyed.query.where = where_without(
-        qs.query.where, lambda c: not (_has(c, "in_newest_index") or _is_published(c))
-    )
+    keyed.query.where = where_without(qs.query.where, lambda c: not (_is_key(c) or _is_published(c)))
     rows_with_keys = planner_estimate(keyed)
     return limit * (WALKED_ROW_COST * total + TESTED_ROW_COST * rows_with_keys) / estimate / 1000
 
@@ -253,6 +315,43 @@ def _filtered(qs: QuerySet) -> bool:
     """Whether filter keys narrow the selection so that a walk tests them in the index (a theme the query
     names, an OR beside the text, does not narrow it)."""
     return bool(_index_conditions(qs))
+
+
+def _without_keys(qs: QuerySet) -> QuerySet:
+    """``qs`` without its filter keys: the search (and the published status) alone."""
+    search = qs.all()
+    search.query.where = where_without(qs.query.where, _is_key)
+    return search
+
+
+def _keys_on_rows(where: WhereNode) -> WhereNode:
+    """The WHERE tree with its filter keys tested on each row rather than read from their GIN index."""
+    return where_without(where, _is_key, _on_row)
+
+
+def _on_row(condition):
+    """A filter-keys condition (or an ``= true`` lookup on one) tested on the row (``KeysCondition.on_row``)."""
+    if hasattr(condition, "on_row"):
+        return condition.on_row()
+    lookup = copy.copy(condition)
+    lookup.lhs = condition.lhs.on_row()
+    return lookup
+
+
+def _rarest_key_rows(qs: QuerySet) -> int:
+    """The planner's estimate of the rows with the rarest of ``qs``'s filter keys, the length of its GIN
+    posting list (cached: the keys' statistics change slowly)."""
+    manager = qs.model._default_manager.db_manager(qs.db)
+    rows = []
+    for condition in _index_conditions(qs):
+        if _is_key(condition):
+            one = manager.all()
+            one.query.where = WhereNode([condition], AND)
+            sql, params = one.query.sql_with_params()
+            digest = hashlib.sha1(f"{sql} {params}".encode()).hexdigest()
+            compute = functools.partial(planner_estimate, one)
+            rows.append(get_or_compute(f"{KEY_ROWS_KEY}:{qs.db}:{digest}", compute, DATES_CACHE_SECONDS))
+    return min(rows, default=0)
 
 
 def dated_rows(qs: QuerySet) -> list[tuple[date, int]]:

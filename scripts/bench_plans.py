@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from proposals.api.filters import ApiProposalFilterSet
 from proposals.filters import ProposalFilterSet
 from proposals.models import Delegate, Proposal
-from proposals.recency import newest_query, walk_query, walking
+from proposals.recency import newest_query, read_as, walk_query
 
 
 def _explain(qs) -> str:
@@ -48,14 +48,17 @@ def query_plans(v: dict) -> list[dict]:
         if unbounded is not None:  # ranked by relevance: the newest matches are read first, then ranked
             limit = qs.query.rank_limit
             candidates, reading = newest_query(unbounded, limit)  # as proposals.recency reads them
-            if reading.walk:
-                with walking(candidates.db):
-                    plan, under = _explain(walk_query(candidates)), " (newest-first walk)"
-            else:
-                plan, under = (
-                    _explain(candidates),
-                    f" (date horizon {reading.horizon})" if reading.horizon else "",
-                )
+            with read_as(reading, candidates.db):
+                plan = _explain(walk_query(candidates) if reading.walk else candidates)
+            under = (
+                " (newest-first walk)"
+                if reading.walk
+                else " (by the search, keys on the row)"
+                if reading.by_search
+                else f" (date horizon {reading.horizon})"
+                if reading.horizon
+                else ""
+            )
             plans.append({"label": f"site {label}: newest {limit} matches{under}", "plan": plan})
             qs = qs if qs.query.candidate_ids else None
         if qs is not None:
