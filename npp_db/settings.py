@@ -189,6 +189,9 @@ JIEBA_USER_DICT = BASE_DIR / "proposals" / "search_dict.txt"
 SEARCH_QUERY_MAX_LENGTH = 200
 # Ordering by relevance ranks the newest N matches of a query (ranking a million matches takes seconds).
 SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 200, minimum=1)
+# Reads of one request that do not depend on each other (a searched list's facet selections) run side by side
+# on this many connections of their own (proposals.side_reads; below 2: one after the other).
+SIDE_READS = env_int("SIDE_READS", 3, minimum=0)
 # The public pages count exactly up to this many records; above it they show the planner's estimate
 # ("约 41万 条") and page through the first this-many only.
 COUNT_EXACT_LIMIT = env_int("COUNT_EXACT_LIMIT", 1000, minimum=1)

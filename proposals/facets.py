@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,7 +18,9 @@ from proposals.caching import cached
 from proposals.filters import applied_filters
 from proposals.models import Body, Delegate, Organisation, ProposalKind, Region, Theme
 from proposals.recency import newest_ids
+from proposals.side_reads import read_beside
 
+FACETS = ("theme", "body", "region", "delegate", "organisation", "kind", "year")
 DELEGATE_LIMIT = 15
 ORGANISATION_LIMIT = 15
 
@@ -56,40 +59,29 @@ def filtered_without(filterset, *skip: str):
 
 
 def proposal_facets(
-    filterset, *, sample: int | None = None, sampled: list[bool] | None = None
+    filterset, *, sample: int | None = None, sampled: list[bool] | None = None, started: dict | None = None
 ) -> list[Facet]:
     """Every facet of the proposal list, for a bound and validated ProposalFilterSet.
 
     Counted from the filter keys of the selected proposals (proposals.filter_keys): one query for every
     facet whose own filter is not set, one more per facet whose filter is set (its options are counted
-    without it). With ``sample``, each selection counts only its newest ``sample`` records: a search for a
-    common word matches most of a million records, and counting them all costs seconds. ``sampled`` (a
-    list) gets True appended when a selection had more records than the sample.
+    without it), read side by side (proposals.side_reads). With ``sample``, each selection counts only its
+    newest ``sample`` records: a search for a common word matches most of a million records, and counting
+    them all costs seconds. ``sampled`` (a list) gets True appended when a selection had more records than
+    the sample. ``started``: the reads ``start_selections`` began (the others are begun here).
     """
     data = filterset.form.cleaned_data
+    reads = dict(started) if started is not None else start_selections(filterset, sample)
+    # facets without their own filter share one selection: the list's own (its ranked candidates if any)
+    reads[""] = _read(filterset, "", sample)
     counters: dict[str, Counter[str]] = {}
+    for name, read in reads.items():
+        counters[name], more = read.result()
+        if more and sampled is not None:
+            sampled.append(True)
 
     def counts(name: str) -> Counter[str]:
-        selection = name if data.get(name) else ""  # facets without their own filter share one selection
-        if selection not in counters:
-            qs = filtered_without(filterset, *([selection] if selection else []))
-            ranked = getattr(filterset, "candidate_ids", None)
-            if not selection and ranked is not None and (sample is None or len(ranked) <= sample):
-                # the list ranks the newest matches: every match when there are few, else the sample
-                ids = ranked
-            elif sample:
-                ids = newest_ids(qs, sample + 1)
-            else:
-                ids = None
-            if ids is None:
-                counters[selection] = filter_keys.count_keys(qs)
-            else:
-                if sample is not None and len(ids) > sample:
-                    ids = ids[:sample]
-                    if sampled is not None:
-                        sampled.append(True)
-                counters[selection] = filter_keys.count_keys_of(ids, using=qs.db)
-        return counters[selection]
+        return counters[name if data.get(name) else ""]
 
     return [
         _theme_facet(counts("theme"), data.get("theme") or []),
@@ -102,25 +94,62 @@ def proposal_facets(
     ]
 
 
-def list_facets(filterset, paginator) -> tuple[list[Facet], int | None]:
-    """The facets of a page of the list, and N when they count only the newest N matches.
+def start_selections(filterset, sample: int | None) -> dict[str, Future]:
+    """The reads of the selections of the facets whose own filter is set (each without it), begun: they do
+    not depend on the list's own query, and run beside it."""
+    data = filterset.form.cleaned_data
+    return {name: _read(filterset, name, sample) for name in FACETS if data.get(name)}
+
+
+def _read(filterset, selection: str, sample: int | None) -> Future:
+    """The key counts of a selection (the filterset without ``selection``'s filter; "": the list's own),
+    and whether it had more records than ``sample``, read beside the request."""
+    qs = filtered_without(filterset, *([selection] if selection else []))
+    ranked = getattr(filterset, "candidate_ids", None) if not selection else None
+    if ranked is not None and (sample is None or len(ranked) <= sample):
+        # the list ranks the newest matches: every match when there are few, else the sample
+        return read_beside(qs.db, _counted, ranked, qs.db)
+    return read_beside(qs.db, _keys_of, qs.using(qs.db), sample)
+
+
+def _counted(ids: list[int], using: str) -> tuple[Counter[str], bool]:
+    return filter_keys.count_keys_of(ids, using=using), False
+
+
+def _keys_of(qs, sample: int | None) -> tuple[Counter[str], bool]:
+    """The key counts of a selection, of its newest ``sample`` records, and whether it has more."""
+    if sample is None:
+        return filter_keys.count_keys(qs), False
+    ids = newest_ids(qs, sample + 1)
+    return filter_keys.count_keys_of(ids[:sample], using=qs.db), len(ids) > sample
+
+
+def start_list_facets(filterset):
+    """The facets of a page of the list, begun before the list's own query: returns a function of the
+    page's paginator that gives the facets, and N when they count only the newest N matches.
 
     A searched list is never cached (every query is new): above SEARCH_RANK_CANDIDATES matches its facets
-    count the newest that many. An unsearched list's facets are exact and cached until the data changes.
+    count the newest that many, and the selections of its chosen filters are read beside the list's own
+    query. An unsearched list's facets are exact and cached until the data changes.
     """
-    if filterset.parsed_query is not None:
+    if filterset.form.cleaned_data.get("q"):
         # every selection counts at most its newest SEARCH_RANK_CANDIDATES (one without a facet's own
         # filter can match far more than the list)
         sample = settings.SEARCH_RANK_CANDIDATES
-        sampled: list[bool] = []
-        facets = proposal_facets(filterset, sample=sample, sampled=sampled)
-        return facets, (sample if sampled or paginator.count > sample else None)
+        started = start_selections(filterset, sample)
+
+        def searched(paginator) -> tuple[list[Facet], int | None]:
+            sampled: list[bool] = []
+            facets = proposal_facets(filterset, sample=sample, sampled=sampled, started=started)
+            return facets, (sample if sampled or paginator.count > sample else None)
+
+        return searched
     params = {
         name: sorted(filterset.data.getlist(name))
         for name in filterset.filters
         if name != "ordering" and filterset.data.getlist(name)
     }
-    return cached("facets", params, lambda: proposal_facets(filterset)), None
+    return lambda paginator: (cached("facets", params, lambda: proposal_facets(filterset)), None)
 
 
 def _with_chosen(options: list[Option], chosen: list[tuple[str, str]]) -> list[Option]:

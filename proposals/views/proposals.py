@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404, render
 
 from proposals.citation import citation_line
-from proposals.facets import list_facets
+from proposals.facets import start_list_facets
 from proposals.feeds import list_query, list_tools
 from proposals.filters import ProposalFilterSet, ProposalOrdering
 from proposals.models import Proposal
@@ -19,11 +19,12 @@ PAGE_SIZES = [10, 20, 50, 100]
 
 def proposal_list(request):
     filterset, errors = bind_filterset(ProposalFilterSet, request.GET, Proposal.objects.published())
+    facets_of = start_list_facets(filterset)  # a searched list's facet selections are read beside its own
     # A COUNT, the page, and one query per related list (themes, authors, quotes, passages): a fixed
     # number of queries whatever the page size.
     paged = paginate(request, filterset.qs.with_related())
     query = filterset.parsed_query  # set while filtering (filterset.qs)
-    facets, sampled = list_facets(filterset, paged.page.paginator)
+    facets, sampled = facets_of(paged.page.paginator)
     data = filterset.form.cleaned_data
     date_notice = date_range_notice(data.get("date_after"), data.get("date_before"))
     filtered = any(data.get(name) for name in data if name not in ("q", "ordering"))
