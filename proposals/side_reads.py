@@ -8,13 +8,15 @@ side by side, each on a connection of its own, PostgreSQL answers them on every 
 ``read_beside(using, fn, *args)`` starts ``fn(*args)`` on a pool thread and returns what ``.result()``
 gives back. Not beside but in turn, when the request's connection is inside a transaction (another
 connection would not see what it wrote: tests, a management command), on SQLite, or when
-``SIDE_READS`` is below 2. A pool thread checks its connection before and after each read, as Django does
+``SIDE_READS`` is below 2. The request's execute wrappers (``connection.execute_wrapper``: the benchmark's
+query counter) wrap its side reads too. A pool thread checks its connection before and after each read, as Django does
 around a request (``CONN_MAX_AGE``, ``CONN_HEALTH_CHECKS``): the pool's connections are kept like the
 workers' own, or closed after each read when connections are not kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -52,14 +54,19 @@ def read_beside(using: str, fn: Callable[..., T], *args) -> Future:
     """``fn(*args)`` (reads on the database ``using`` only), beside the request when it can be."""
     if not side_by_side(using):
         return _InTurn(fn, *args)
-    return _executor().submit(_on_own_connection, using, fn, *args)
+    # the request's execute wrappers (a query counter, a tracer) see its side reads too
+    wrappers = list(connections[using].execute_wrappers)
+    return _executor().submit(_on_own_connection, using, wrappers, fn, *args)
 
 
-def _on_own_connection(using: str, fn: Callable[..., T], *args) -> T:
+def _on_own_connection(using: str, wrappers: list, fn: Callable[..., T], *args) -> T:
     connection = connections[using]
     connection.close_if_unusable_or_obsolete()
     try:
-        return fn(*args)
+        with contextlib.ExitStack() as stack:
+            for wrapper in wrappers:
+                stack.enter_context(connection.execute_wrapper(wrapper))
+            return fn(*args)
     finally:
         connection.close_if_unusable_or_obsolete()
 

@@ -47,8 +47,17 @@ def test_inside_a_transaction_a_read_runs_in_turn_on_the_request_s_connection(se
 def test_outside_a_transaction_a_read_runs_beside_on_a_connection_of_its_own(settings):
     settings.SIDE_READS = 3
     assert side_reads.side_by_side("default")
-    thread, used = side_reads.read_beside("default", _backend).result()
+    seen = []
+
+    def traced(execute, sql, params, many, context):
+        seen.append((threading.get_ident(), sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(traced):
+        thread, used = side_reads.read_beside("default", _backend).result()
     assert thread != threading.get_ident() and used is not connection
+    assert seen == [(thread, "SELECT 1")]  # the request's wrappers wrap its side reads
+    assert not used.execute_wrappers  # and only them
     # connections are not kept here (CONN_MAX_AGE 0): the pool's is closed after its read, as a request's
     assert used.connection is None
     with pytest.raises(ValueError, match="no such read"):
