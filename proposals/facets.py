@@ -59,7 +59,11 @@ def filtered_without(filterset, *skip: str):
 
 
 def proposal_facets(
-    filterset, *, sample: int | None = None, sampled: list[bool] | None = None, started: dict | None = None
+    filterset,
+    *,
+    sample: int | None = None,
+    sampled: list[bool] | None = None,
+    started: dict[str, Future] | None = None,
 ) -> list[Facet]:
     """Every facet of the proposal list, for a bound and validated ProposalFilterSet.
 
@@ -104,11 +108,12 @@ def start_selections(filterset, sample: int | None) -> dict[str, Future]:
 def _read(filterset, selection: str, sample: int | None) -> Future:
     """The key counts of a selection (the filterset without ``selection``'s filter; "": the list's own),
     and whether it had more records than ``sample``, read beside the request."""
-    qs = filtered_without(filterset, *([selection] if selection else []))
-    ranked = getattr(filterset, "candidate_ids", None) if not selection else None
+    ranked = None if selection else getattr(filterset, "candidate_ids", None)
     if ranked is not None and (sample is None or len(ranked) <= sample):
         # the list ranks the newest matches: every match when there are few, else the sample
-        return read_beside(qs.db, _counted, ranked, qs.db)
+        using = filterset.queryset.db
+        return read_beside(using, _counted, ranked, using)
+    qs = filtered_without(filterset, *([selection] if selection else []))
     return read_beside(qs.db, _keys_of, qs.using(qs.db), sample)
 
 

@@ -63,8 +63,11 @@ MATCH_COST = 8
 # keys tested costs about 1.6 µs (氢能, 16,500 matches at a million rows: 26 ms), while a condition on keys
 # reads the posting list of the rarest of them at about 0.15 µs an entry (theme + region, 145,000 rows of
 # which the rarer key has 314,000 entries: 48 ms to intersect before any match is read).
+# Below BY_SEARCH_FROM_MS of keys, either reading is quick: no estimate of the search alone is asked for
+# (at 10,000 rows its EXPLAIN and the reading's settings cost more than they could spare).
 SEARCH_ROW_COST = 1.6
 POSTING_COST = 0.15
+BY_SEARCH_FROM_MS = 10
 DATES_CACHE_SECONDS = 3600  # the spread of rows over dates changes slowly; a stale one only costs time
 DATES_KEY = "npp:recency:dated-rows"
 KEY_ROWS_KEY = "npp:recency:key-rows"
@@ -152,8 +155,11 @@ def plan(qs: QuerySet, limit: int) -> Reading:
     if _filtered(qs):
         # Both readings below read the search's matches from its index; a condition on keys also reads the
         # rarest key's posting list (and a horizon the date range), the search alone tests every match's keys.
-        keys_ms = POSTING_COST * _rarest_key_rows(qs) + DATE_RANGE_ROW_COST * range_rows
-        if SEARCH_ROW_COST * planner_estimate(_without_keys(qs)) < keys_ms:
+        keys_ms = (POSTING_COST * _rarest_key_rows(qs) + DATE_RANGE_ROW_COST * range_rows) / 1000
+        if (
+            keys_ms >= BY_SEARCH_FROM_MS
+            and SEARCH_ROW_COST * planner_estimate(_without_keys(qs)) / 1000 < keys_ms
+        ):
             return Reading(by_search=True)
     return reading
 

@@ -290,12 +290,19 @@ def test_a_rare_search_with_common_filter_keys_is_read_by_the_search(spread, mon
     monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
     monkeypatch.setattr(recency, "WALK", 0)
     monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", 0)
+    monkeypatch.setattr(recency, "BY_SEARCH_FROM_MS", 0)
     qs = Proposal.objects.published().search("氢能").on_themes([spread])  # 10 search matches, 14 on the theme
     # ten rows of the search tested (1.6 µs each) against fourteen posting entries of the key (0.15 µs)
     assert not recency.plan(qs, 2).by_search
     monkeypatch.setattr(recency, "POSTING_COST", recency.SEARCH_ROW_COST * 10 / 14 * 1.01)
     assert recency.plan(qs, 2) == recency.Reading(by_search=True)
     assert not recency.plan(Proposal.objects.published().search("氢能"), 2).by_search  # no keys to spare
+    monkeypatch.setattr(recency, "BY_SEARCH_FROM_MS", 1)  # keys this cheap: the search alone is not estimated
+    with CaptureQueriesContext(connection) as queries:
+        assert not recency.plan(qs.all(), 2).by_search
+    asked = [q["sql"] for q in queries.captured_queries]
+    assert asked and not [sql for sql in asked if "search_vector" in sql and "filter_vector" not in sql]
+    monkeypatch.setattr(recency, "BY_SEARCH_FROM_MS", 0)
     with CaptureQueriesContext(connection) as queries:
         ids, total = recency.newest_ids_and_total(qs, 2, count_limit=10)
     assert (ids, total) == (_plain(qs, 2), 4)  # n = 0, 12, 24, 36: counted on the way
@@ -320,6 +327,7 @@ def test_the_reading_by_the_search_weighs_the_rarest_key_and_a_horizon_s_date_ra
     monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
     monkeypatch.setattr(recency, "WALK", 0)
     monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", 0)
+    monkeypatch.setattr(recency, "BY_SEARCH_FROM_MS", 0)
     monkeypatch.setattr(recency, "MARGIN", 1)
     qs = Proposal.objects.published().search("氢能").on_themes([spread])  # 4 matches of 38 dated rows
     assert recency._rarest_key_rows(qs) == 14
