@@ -29,7 +29,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.db.models.sql.where import AND, WhereNode
 
@@ -289,13 +289,25 @@ def read_as(reading: Reading, using: str):
 
 @contextlib.contextmanager
 def _planner_without(using: str, offs: dict[str, str]):
-    """Inside: these planner settings, for the session; put back after as they were. Two statements: one
-    reads the settings and sets them, one puts them back. If the query fails inside a transaction, the
-    put-back cannot run, and the rollback restores them (settings are transactional)."""
+    """Inside: these planner settings, and nowhere else.
+
+    Outside a transaction, the block runs in a transaction of its own and the settings are local to it
+    (``set_config(…, true)``): they end with it, whatever happens, and a pooled server connection
+    (PgBouncer in transaction mode) never keeps them for another client. Inside a transaction (a test, a
+    command), they are set for the session and put back as they were after the block: two statements. If
+    the query fails there, the put-back cannot run, and the rollback restores them (settings are
+    transactional)."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        local = ", ".join(f"set_config('{name}', '{value}', true)" for name, value in offs.items())
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {local}")
+            yield
+        return
     reads = ", ".join(f"current_setting('{name}')" for name in offs)
     sets = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in offs.items())
     puts_back = ", ".join(f"set_config('{name}', %s, false)" for name in offs)
-    with connections[using].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT {reads}, {sets}")
         before = list(cursor.fetchone()[: len(offs)])
         try:
@@ -304,7 +316,7 @@ def _planner_without(using: str, offs: dict[str, str]):
             try:
                 cursor.execute(f"SELECT {puts_back}", before)
             except DatabaseError:
-                if not connections[using].in_atomic_block:
+                if not connection.in_atomic_block:
                     raise
 
 

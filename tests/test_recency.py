@@ -342,3 +342,25 @@ def test_the_reading_by_the_search_weighs_the_rarest_key_and_a_horizon_s_date_ra
     both = qs.on_themes([nobody])  # a second key that no row has: the rarest, nothing to read for it
     assert recency._rarest_key_rows(both) == 0 and not recency.plan(both, 2).by_search
     assert newest_ids(both, 2) == []
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_planner_settings_last_one_transaction():
+    before = _planner_settings()
+    assert not connection.in_atomic_block
+    with recency.walking(connection.alias):
+        assert connection.in_atomic_block  # a transaction of its own, the settings local to it
+        assert _planner_settings() == ("off", "off", "off", "0")
+        list(newest_first(Proposal.objects.published()).values_list("pk", flat=True)[:1])
+    assert not connection.in_atomic_block and _planner_settings() == before
+    with (
+        CaptureQueriesContext(connection) as queries,
+        pytest.raises(ZeroDivisionError),
+        recency.walking(connection.alias),
+    ):
+        raise ZeroDivisionError
+    assert _planner_settings() == before and not connection.in_atomic_block
+    (sql,) = [q["sql"] for q in queries.captured_queries if "set_config" in q["sql"]]
+    assert sql.count(", true)") == 4 and "false" not in sql  # local to the transaction, never put back
+    assert [q["sql"] for q in queries.captured_queries if q["sql"] != sql] == ["BEGIN", "ROLLBACK"]
