@@ -3,8 +3,9 @@
 Chosen for a read-mostly site whose requests are short and partly CPU-bound (templates, jieba):
 - ``gthread`` workers, GUNICORN_WORKERS processes (default: 2 per core) of GUNICORN_THREADS threads
   (default 4): a slow client or a slow query holds a thread, not a whole process; the processes use the
-  cores. Each thread keeps its own database connection: workers × threads connections per app server
-  (keep it under PostgreSQL's max_connections divided by the number of app servers).
+  cores. Each thread keeps its own database connection, and so does each of a worker's SIDE_READS pool
+  threads (proposals.side_reads): workers × (threads + SIDE_READS) connections per app server (keep it
+  under PostgreSQL's max_connections divided by the number of app servers).
 - ``timeout`` 30 s: a worker silent for longer is killed and replaced (a stuck request never holds it
   forever); ``graceful_timeout`` 30 s for requests in flight on a restart; ``keepalive`` 5 s behind a
   load balancer.
