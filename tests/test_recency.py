@@ -285,12 +285,17 @@ def test_no_horizon_whose_date_range_costs_more_than_the_matches_it_spares(sprea
     assert newest_ids(qs, 2) == _plain(qs, 2)
 
 
-@postgresql_only
-def test_a_rare_search_with_common_filter_keys_is_read_by_the_search(spread, monkeypatch):
+@pytest.fixture
+def never_walked(monkeypatch):
+    """True counts for estimates, no selection walked, the reading by the search weighed at any cost."""
     monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
     monkeypatch.setattr(recency, "WALK", 0)
     monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", 0)
     monkeypatch.setattr(recency, "BY_SEARCH_FROM_MS", 0)
+
+
+@postgresql_only
+def test_a_rare_search_with_common_filter_keys_is_read_by_the_search(spread, never_walked, monkeypatch):
     qs = Proposal.objects.published().search("氢能").on_themes([spread])  # 10 search matches, 14 on the theme
     # ten rows of the search tested (1.6 µs each) against fourteen posting entries of the key (0.15 µs)
     assert not recency.plan(qs, 2).by_search
@@ -323,11 +328,9 @@ def test_a_rare_search_with_common_filter_keys_is_read_by_the_search(spread, mon
 
 
 @postgresql_only
-def test_the_reading_by_the_search_weighs_the_rarest_key_and_a_horizon_s_date_range(spread, monkeypatch):
-    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
-    monkeypatch.setattr(recency, "WALK", 0)
-    monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", 0)
-    monkeypatch.setattr(recency, "BY_SEARCH_FROM_MS", 0)
+def test_the_reading_by_the_search_weighs_the_rarest_key_and_a_horizon_s_date_range(
+    spread, never_walked, monkeypatch
+):
     monkeypatch.setattr(recency, "MARGIN", 1)
     qs = Proposal.objects.published().search("氢能").on_themes([spread])  # 4 matches of 38 dated rows
     assert recency._rarest_key_rows(qs) == 14
