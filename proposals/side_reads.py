@@ -5,13 +5,16 @@ walks or sorts its own matches (20-35 ms at a million rows), one after the other
 side by side, each on a connection of its own, PostgreSQL answers them on every core (three selections:
 95 ms in turn, 58 ms side by side, on two cores).
 
-``read_beside(using, fn, *args)`` starts ``fn(*args)`` on a pool thread and returns what ``.result()``
-gives back. Not beside but in turn, when the request's connection is inside a transaction (another
-connection would not see what it wrote: tests, a management command), on SQLite, or when
-``SIDE_READS`` is below 2. The request's execute wrappers (``connection.execute_wrapper``: the benchmark's
-query counter) wrap its side reads too. A pool thread checks its connection before and after each read, as Django does
-around a request (``CONN_MAX_AGE``, ``CONN_HEALTH_CHECKS``): the pool's connections are kept like the
-workers' own, or closed after each read when connections are not kept.
+``read_beside(using, fn, *args)`` starts ``fn(*args)`` on a pool thread and returns a future: its
+``.result()`` gives the value back, or raises what the read raised. Not beside but in turn, when the
+request's connection is inside a transaction (another connection would not see what it wrote: tests, a
+management command), on SQLite, or when ``SIDE_READS`` is below 2. The request's execute wrappers
+(``connection.execute_wrapper``: the benchmark's query counter) wrap its side reads too. A pool thread
+checks its connection before and after each read, as Django does around a request (``CONN_MAX_AGE``,
+``CONN_HEALTH_CHECKS``): the pool's connections are kept like the workers' own, or closed after each read
+when connections are not kept. The pool is shared by the worker's threads: under load, a request's reads
+wait their turn behind other requests' (side reads shorten one request while a core is free; they add no
+throughput).
 """
 
 from __future__ import annotations
