@@ -89,11 +89,12 @@ def newest_ids_and_total(qs: QuerySet, limit: int, count_limit: int = 0) -> tupl
     A selection so sparse that every match is read from the GIN indexes and sorted anyway is read up to
     ``count_limit + 1`` rows: when fewer come, they are all its records, and counting them again (one more
     scan of the same indexes) is saved."""
-    first, reading = newest_query(qs, limit)
-    if reading.walk:
-        return _walked(first), None
+    reading = plan(qs, limit)
     ordered = _ordered(qs, reading)
+    first = _first(ordered, reading, limit)
     with read_as(reading, qs.db):
+        if reading.walk:
+            return list(walk_query(first)), None
         if (reading.every or reading.by_search) and count_limit >= limit:
             fetched = list(ordered[: count_limit + 1])
             return fetched[:limit], len(fetched) if len(fetched) <= count_limit else None
@@ -107,9 +108,13 @@ def newest_query(qs: QuerySet, limit: int) -> tuple[QuerySet, Reading]:
     """The query ``newest_ids`` runs first (the newest ``limit`` ids, under the date horizon when one is
     taken), and how it is read."""
     reading = plan(qs, limit)
-    ordered = _ordered(qs, reading)
+    return _first(_ordered(qs, reading), reading, limit), reading
+
+
+def _first(ordered: QuerySet, reading: Reading, limit: int) -> QuerySet:
+    """The newest ``limit`` of ``ordered``, under the date horizon when one is taken."""
     bounded = ordered if reading.horizon is None else ordered.filter(date__gte=reading.horizon)
-    return bounded[:limit], reading
+    return bounded[:limit]
 
 
 def _ordered(qs: QuerySet, reading: Reading) -> QuerySet:
@@ -147,12 +152,13 @@ def plan(qs: QuerySet, limit: int) -> Reading:
     estimate = planner_estimate(qs)
     if estimate <= 0:
         return Reading(every=True)
+    filtered = _filtered(qs)
     if limit * total / estimate <= WALK or (
-        _filtered(qs) and _walk_cost_ms(qs, limit, total, estimate) <= FILTERED_WALK_BUDGET_MS
+        filtered and _walk_cost_ms(qs, limit, total, estimate) <= FILTERED_WALK_BUDGET_MS
     ):
         return Reading(walk=True)  # dense enough for the newest-first walk
     reading, range_rows = _sparse_reading(dated, limit, estimate)
-    if _filtered(qs):
+    if filtered:
         # Both readings below read the search's matches from its index; a condition on keys also reads the
         # rarest key's posting list (and a horizon the date range), the search alone tests every match's keys.
         keys_ms = (POSTING_COST * _rarest_key_rows(qs) + DATE_RANGE_ROW_COST * range_rows) / 1000
@@ -195,12 +201,6 @@ _NOT_BY_SEARCH = {
     "enable_indexonlyscan": "off",
     "enable_seqscan": "off",
 }
-
-
-def _walked(query: QuerySet) -> list[int]:
-    """The rows of ``query``, read by walking the newest-first index (see ``walking`` and ``walk_query``)."""
-    with walking(query.db):
-        return list(walk_query(query))
 
 
 def walk_query(query: QuerySet) -> QuerySet:
@@ -347,8 +347,13 @@ def _keys_on_rows(where: WhereNode) -> WhereNode:
     return where_without(where, _is_key, _on_row)
 
 
+def _keys_expression(condition):
+    """The ``KeysCondition`` of a filter-keys condition (itself, or the left side of an ``= true`` lookup)."""
+    return condition if hasattr(condition, "on_row") else condition.lhs
+
+
 def _on_row(condition):
-    """A filter-keys condition (or an ``= true`` lookup on one) tested on the row (``KeysCondition.on_row``)."""
+    """A filter-keys condition tested on the row (``KeysCondition.on_row``), in the same shape."""
     if hasattr(condition, "on_row"):
         return condition.on_row()
     lookup = copy.copy(condition)
@@ -361,14 +366,13 @@ def _rarest_key_rows(qs: QuerySet) -> int:
     posting list (cached: the keys' statistics change slowly)."""
     manager = qs.model._default_manager.db_manager(qs.db)
     rows = []
-    for condition in _index_conditions(qs):
-        if _is_key(condition):
-            one = manager.all()
-            one.query.where = WhereNode([condition], AND)
-            sql, params = one.query.sql_with_params()
-            digest = hashlib.sha1(f"{sql} {params}".encode()).hexdigest()
-            compute = functools.partial(planner_estimate, one)
-            rows.append(get_or_compute(f"{KEY_ROWS_KEY}:{qs.db}:{digest}", compute, DATES_CACHE_SECONDS))
+    for condition in filter(_is_key, _index_conditions(qs)):
+        one = manager.all()
+        one.query.where = WhereNode([condition], AND)
+        tsquery = _keys_expression(condition).params[0]  # the keys, as the cache key (ASCII: filter_keys.key)
+        digest = hashlib.sha1(tsquery.encode(), usedforsecurity=False).hexdigest()
+        compute = functools.partial(planner_estimate, one)
+        rows.append(get_or_compute(f"{KEY_ROWS_KEY}:{qs.db}:{digest}", compute, DATES_CACHE_SECONDS))
     return min(rows, default=0)
 
 
