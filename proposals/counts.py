@@ -22,6 +22,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
+from proposals.keyed_search import keys_in_search
+
 # An estimate this many times the limit is trusted without counting (the statistics target of the search
 # column keeps estimates within a small factor).
 TRUSTED_ESTIMATE = 2
@@ -115,7 +117,7 @@ def bounded_count(qs: QuerySet, limit: int | None = None, *, estimated: bool = T
     estimate = planner_estimate(qs) if "search_rank" in qs.query.annotations else None
     if estimate is not None and estimate > TRUSTED_ESTIMATE * limit:  # counting would only confirm it
         return estimate, False
-    counted = qs.order_by().values("pk")[: limit + 1].count()
+    counted = keys_in_search(qs).order_by().values("pk")[: limit + 1].count()
     if counted <= limit:
         return counted, True
     return max(planner_estimate(qs) if estimate is None else estimate, limit + 1), False

@@ -188,13 +188,6 @@ class KeysCondition(RawSQL):
     def __init__(self, tsquery: str) -> None:
         super().__init__(f"{FILTER_VECTOR_SQL} @@ %s::tsquery", [tsquery], output_field=BooleanField())
 
-    def on_row(self) -> RawSQL:
-        """The same test in a form that no index answers (``ts_match_vq``, the function behind ``@@``): the
-        keys tested on each row that another index found (proposals.recency reads a rare search so)."""
-        return RawSQL(
-            f"ts_match_vq({FILTER_VECTOR_SQL}, %s::tsquery)", self.params, output_field=BooleanField()
-        )
-
 
 def keys_condition(keys: Iterable[str], vendor: str) -> Q:
     """Has any of these keys: the GIN index on PostgreSQL, LIKE on SQLite."""

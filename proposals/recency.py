@@ -11,9 +11,8 @@ and how the rows spread over dates (the number of rows per date, cached), the ne
 margin, on or after a date H: ``date >= H`` is one more index condition, and the matches read are about
 ``MARGIN × N`` instead of all of them. A selection dense enough for the walk to find N within ``WALK`` rows
 is walked as before, and so is a selection narrowed by filter keys whose walk should cost little (the keys
-are tested in the index: ``walk_query``; see ``FILTERED_WALK_BUDGET_MS``). A selection narrowed by filter
-keys whose search alone is rare is read from the search's index, the keys tested on each match's row
-(``by_search``), when the rarest key's GIN posting list would cost more to read (``POSTING_COST``).
+are tested in the index: ``walk_query``; see ``FILTERED_WALK_BUDGET_MS``). A searched selection that is not
+walked reads its filter keys from the search's index, in one tsquery with the search (proposals.keyed_search).
 When the bounded query finds fewer than N, the estimate was too high (a verbatim test removed candidates)
 and the query runs again without the bound: the result is the same either way (every row before the
 horizon comes after every row on or after it in newest-first order); only the cost changes. SQLite (small
@@ -23,9 +22,6 @@ databases) runs the plain query. BENCHMARKS.md has the measured cases.
 from __future__ import annotations
 
 import contextlib
-import copy
-import functools
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,6 +31,7 @@ from django.db.models.sql.where import AND, WhereNode
 
 from proposals.caching import get_or_compute
 from proposals.counts import planner_estimate, where_without
+from proposals.keyed_search import keys_in_search
 
 # A selection whose newest N the newest-first walk should find within this many rows (its estimate says)
 # is walked: at 2-10 µs a row, cheaper than any bitmap plan; above it, a horizon is worth its bitmap.
@@ -58,19 +55,8 @@ USEFUL_SHARE = 0.5  # a horizon that keeps more of the table than this saves not
 # a third of the table, 20 ms reading every match.
 DATE_RANGE_ROW_COST = 0.2
 MATCH_COST = 8
-# ... and a selection whose search alone is rare is read from the search's index, every match's filter keys
-# tested on its row (``by_search``), when that costs less than the keys' own GIN index: a row read and its
-# keys tested costs about 1.6 µs (氢能, 16,500 matches at a million rows: 26 ms), while a condition on keys
-# reads the posting list of the rarest of them at about 0.15 µs an entry (theme + region, 145,000 rows of
-# which the rarer key has 314,000 entries: 48 ms to intersect before any match is read).
-# Below BY_SEARCH_FROM_MS of keys, either reading is quick: no estimate of the search alone is asked for
-# (at 10,000 rows its EXPLAIN and the reading's settings cost more than they could spare).
-SEARCH_ROW_COST = 1.6
-POSTING_COST = 0.15
-BY_SEARCH_FROM_MS = 10
 DATES_CACHE_SECONDS = 3600  # the spread of rows over dates changes slowly; a stale one only costs time
 DATES_KEY = "npp:recency:dated-rows"
-KEY_ROWS_KEY = "npp:recency:key-rows"
 
 
 def newest_first(qs: QuerySet) -> QuerySet:
@@ -95,7 +81,7 @@ def newest_ids_and_total(qs: QuerySet, limit: int, count_limit: int = 0) -> tupl
     with read_as(reading, qs.db):
         if reading.walk:
             return list(walk_query(first)), None
-        if (reading.every or reading.by_search) and count_limit >= limit:
+        if reading.every and count_limit >= limit:
             fetched = list(ordered[: count_limit + 1])
             return fetched[:limit], len(fetched) if len(fetched) <= count_limit else None
         ids = list(first)
@@ -118,10 +104,10 @@ def _first(ordered: QuerySet, reading: Reading, limit: int) -> QuerySet:
 
 
 def _ordered(qs: QuerySet, reading: Reading) -> QuerySet:
-    """The ids of ``qs``, newest first, written for ``reading``."""
-    if reading.by_search:
-        qs = qs.all()
-        qs.query.where = _keys_on_rows(qs.query.where)
+    """The ids of ``qs``, newest first, written for ``reading``: read from the GIN indexes unless walked, a
+    search with its filter keys in one condition."""
+    if not reading.walk:
+        qs = keys_in_search(qs)
     return newest_first(qs).values_list("pk", flat=True)
 
 
@@ -132,7 +118,6 @@ class Reading:
     walk: bool = False  # the newest-first index walk, testing each row: the selection is dense
     horizon: date | None = None  # the matches on or after this date, from the indexes
     every: bool = False  # every match, from the indexes: the selection is sparse, a horizon saves nothing
-    by_search: bool = False  # every match of the search, from its index, the filter keys tested on the row
 
 
 def date_horizon(qs: QuerySet, limit: int) -> date | None:
@@ -157,31 +142,20 @@ def plan(qs: QuerySet, limit: int) -> Reading:
         filtered and _walk_cost_ms(qs, limit, total, estimate) <= FILTERED_WALK_BUDGET_MS
     ):
         return Reading(walk=True)  # dense enough for the newest-first walk
-    reading, range_rows = _sparse_reading(dated, limit, estimate)
-    if filtered:
-        # Both readings below read the search's matches from its index; a condition on keys also reads the
-        # rarest key's posting list (and a horizon the date range), the search alone tests every match's keys.
-        keys_ms = (POSTING_COST * _rarest_key_rows(qs) + DATE_RANGE_ROW_COST * range_rows) / 1000
-        if (
-            keys_ms >= BY_SEARCH_FROM_MS
-            and SEARCH_ROW_COST * planner_estimate(_without_keys(qs)) / 1000 < keys_ms
-        ):
-            return Reading(by_search=True)
-    return reading
+    return _sparse_reading(dated, limit, estimate)
 
 
-def _sparse_reading(dated: list[tuple[date, int]], limit: int, estimate: int) -> tuple[Reading, int]:
-    """A horizon or every match, for a selection too sparse to walk, and the rows of the horizon's date
-    range (0 for every match)."""
+def _sparse_reading(dated: list[tuple[date, int]], limit: int, estimate: int) -> Reading:
+    """A horizon or every match, for a selection too sparse to walk."""
     total = dated[-1][1]
     needed = MARGIN * limit * total / estimate  # rows, newest first, expected to hold MARGIN × limit matches
     for day, cumulative in dated:
         if cumulative >= needed:
             spared = MATCH_COST * (estimate - MARGIN * limit)
             if cumulative <= USEFUL_SHARE * total and DATE_RANGE_ROW_COST * cumulative < spared:
-                return Reading(horizon=day), cumulative
+                return Reading(horizon=day)
             break
-    return Reading(every=True), 0
+    return Reading(every=True)
 
 
 # The planner's settings that the walk changes for its one query (and puts back): with these, the one plan
@@ -193,13 +167,6 @@ _NOT_WALKING = {
     "enable_seqscan": "off",
     "enable_sort": "off",
     "max_parallel_workers_per_gather": "0",
-}
-# ... and those of the reading by the search: its keys tested on the row look cheap to walk for (the planner
-# cannot estimate a function's share of rows), and the walk read 1.5 s for 氢能 with theme + region.
-_NOT_BY_SEARCH = {
-    "enable_indexscan": "off",
-    "enable_indexonlyscan": "off",
-    "enable_seqscan": "off",
 }
 
 
@@ -279,11 +246,9 @@ def walking(using: str):
 
 
 def read_as(reading: Reading, using: str):
-    """Inside: the planner reads as ``reading`` says (the walk, or by the search), else as it plans."""
+    """Inside: the planner reads as ``reading`` says (the walk), else as it plans."""
     if reading.walk:
         return walking(using)
-    if reading.by_search:
-        return _planner_without(using, _NOT_BY_SEARCH)
     return contextlib.nullcontext()
 
 
@@ -333,47 +298,6 @@ def _filtered(qs: QuerySet) -> bool:
     """Whether filter keys narrow the selection so that a walk tests them in the index (a theme the query
     names, an OR beside the text, does not narrow it)."""
     return bool(_index_conditions(qs))
-
-
-def _without_keys(qs: QuerySet) -> QuerySet:
-    """``qs`` without its filter keys: the search (and the published status) alone."""
-    search = qs.all()
-    search.query.where = where_without(qs.query.where, _is_key)
-    return search
-
-
-def _keys_on_rows(where: WhereNode) -> WhereNode:
-    """The WHERE tree with its filter keys tested on each row rather than read from their GIN index."""
-    return where_without(where, _is_key, _on_row)
-
-
-def _keys_expression(condition):
-    """The ``KeysCondition`` of a filter-keys condition (itself, or the left side of an ``= true`` lookup)."""
-    return condition if hasattr(condition, "on_row") else condition.lhs
-
-
-def _on_row(condition):
-    """A filter-keys condition tested on the row (``KeysCondition.on_row``), in the same shape."""
-    if hasattr(condition, "on_row"):
-        return condition.on_row()
-    lookup = copy.copy(condition)
-    lookup.lhs = condition.lhs.on_row()
-    return lookup
-
-
-def _rarest_key_rows(qs: QuerySet) -> int:
-    """The planner's estimate of the rows with the rarest of ``qs``'s filter keys, the length of its GIN
-    posting list (cached: the keys' statistics change slowly)."""
-    manager = qs.model._default_manager.db_manager(qs.db)
-    rows = []
-    for condition in filter(_is_key, _index_conditions(qs)):
-        one = manager.all()
-        one.query.where = WhereNode([condition], AND)
-        tsquery = _keys_expression(condition).params[0]  # the keys, as the cache key (ASCII: filter_keys.key)
-        digest = hashlib.sha1(tsquery.encode(), usedforsecurity=False).hexdigest()
-        compute = functools.partial(planner_estimate, one)
-        rows.append(get_or_compute(f"{KEY_ROWS_KEY}:{qs.db}:{digest}", compute, DATES_CACHE_SECONDS))
-    return min(rows, default=0)
 
 
 def dated_rows(qs: QuerySet) -> list[tuple[date, int]]:

@@ -12,6 +12,7 @@ from django.test import RequestFactory
 
 from proposals.api.filters import ApiProposalFilterSet
 from proposals.filters import ProposalFilterSet
+from proposals.keyed_search import keys_in_search
 from proposals.models import Delegate, Proposal
 from proposals.recency import newest_query, read_as, walk_query
 
@@ -53,8 +54,6 @@ def query_plans(v: dict) -> list[dict]:
             under = (
                 " (newest-first walk)"
                 if reading.walk
-                else " (by the search, keys on the row)"
-                if reading.by_search
                 else f" (date horizon {reading.horizon})"
                 if reading.horizon
                 else ""
@@ -64,6 +63,7 @@ def query_plans(v: dict) -> list[dict]:
         if qs is not None:
             plans.append({"label": f"site {label}: page", "plan": _explain(qs[:20])})
         counted = unbounded if unbounded is not None else filterset.qs
+        counted = keys_in_search(counted)  # as proposals.counts.bounded_count counts
         plans.append({"label": f"site {label}: count", "plan": _explain(counted.order_by().values("pk"))})
     for label, data in [
         ("sync (updated_at)", {"ordering": "updated_at", "updated_after": "2020-01-01T00:00:00Z"})

@@ -285,68 +285,6 @@ def test_no_horizon_whose_date_range_costs_more_than_the_matches_it_spares(sprea
     assert newest_ids(qs, 2) == _plain(qs, 2)
 
 
-@pytest.fixture
-def never_walked(monkeypatch):
-    """True counts for estimates, no selection walked, the reading by the search weighed at any cost."""
-    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
-    monkeypatch.setattr(recency, "WALK", 0)
-    monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", 0)
-    monkeypatch.setattr(recency, "BY_SEARCH_FROM_MS", 0)
-
-
-@postgresql_only
-def test_a_rare_search_with_common_filter_keys_is_read_by_the_search(spread, never_walked, monkeypatch):
-    qs = Proposal.objects.published().search("氢能").on_themes([spread])  # 10 search matches, 14 on the theme
-    # ten rows of the search tested (1.6 µs each) against fourteen posting entries of the key (0.15 µs)
-    assert not recency.plan(qs, 2).by_search
-    monkeypatch.setattr(recency, "POSTING_COST", recency.SEARCH_ROW_COST * 10 / 14 * 1.01)
-    assert recency.plan(qs, 2) == recency.Reading(by_search=True)
-    assert not recency.plan(Proposal.objects.published().search("氢能"), 2).by_search  # no keys to spare
-    monkeypatch.setattr(recency, "BY_SEARCH_FROM_MS", 1)  # keys this cheap: the search alone is not estimated
-    with CaptureQueriesContext(connection) as queries:
-        assert not recency.plan(qs.all(), 2).by_search
-    asked = [q["sql"] for q in queries.captured_queries]
-    assert asked and not [sql for sql in asked if "search_vector" in sql and "filter_vector" not in sql]
-    monkeypatch.setattr(recency, "BY_SEARCH_FROM_MS", 0)
-    with CaptureQueriesContext(connection) as queries:
-        ids, total = recency.newest_ids_and_total(qs, 2, count_limit=10)
-    assert (ids, total) == (_plain(qs, 2), 4)  # n = 0, 12, 24, 36: counted on the way
-    (sql,) = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
-    assert "ts_match_vq(filter_vector" in sql and "filter_vector @@" not in sql, sql
-    assert newest_ids(qs, 3) == _plain(qs, 3)
-    # the keys on the row are left to no index, and no walk of the newest-first index (forty rows here: the
-    # planner takes a bitmap of the published rows; at a million rows, the search's GIN index: BENCHMARKS.md)
-    query, reading = recency.newest_query(qs, 2)
-    before = _planner_settings("enable_indexscan", "enable_indexonlyscan", "enable_seqscan")
-    with recency.read_as(reading, connection.alias):
-        assert _planner_settings("enable_indexscan", "enable_indexonlyscan", "enable_seqscan") == ("off",) * 3
-        plan = _explain(query)
-    assert "Bitmap Heap Scan" in plan and "ts_match_vq" in plan, plan
-    assert "proposal_filter_vector_gin" not in plan and "Index Scan using" not in plan, plan
-    assert "Index Only Scan" not in plan, plan
-    assert _planner_settings("enable_indexscan", "enable_indexonlyscan", "enable_seqscan") == before
-
-
-@postgresql_only
-def test_the_reading_by_the_search_weighs_the_rarest_key_and_a_horizon_s_date_range(
-    spread, never_walked, monkeypatch
-):
-    monkeypatch.setattr(recency, "MARGIN", 1)
-    qs = Proposal.objects.published().search("氢能").on_themes([spread])  # 4 matches of 38 dated rows
-    assert recency._rarest_key_rows(qs) == 14
-    # two of four matches: a horizon keeping the newest 19 rows (3.8 µs of date range), beside 14 posting
-    # entries (2.1 µs), against the search's ten rows (16 µs)
-    assert recency.plan(qs, 2).horizon is not None
-    monkeypatch.setattr(recency, "DATE_RANGE_ROW_COST", 0.8)  # the range now costs 15.2 µs: still a
-    # horizon rather than every match (it spares two matches, 16 µs), but dearer than the search's rows
-    assert recency.plan(qs, 2) == recency.Reading(by_search=True)
-    assert newest_ids(qs, 2) == _plain(qs, 2)
-    nobody = ThemeFactory(name="制造", slug="making")
-    both = qs.on_themes([nobody])  # a second key that no row has: the rarest, nothing to read for it
-    assert recency._rarest_key_rows(both) == 0 and not recency.plan(both, 2).by_search
-    assert newest_ids(both, 2) == []
-
-
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_planner_settings_last_one_transaction():
