@@ -36,6 +36,10 @@ def query_plans(v: dict) -> list[dict]:
         ("search, rare word, newest first", {"q": "耐心资本", "ordering": "-date"}),
         ("search, word in 1-2% of rows (relevance)", {"q": "氢能"}),
         (
+            "search, word in 1-2% of rows + filters",
+            {"q": "氢能", "theme": v["theme"], "body": "npc", "region": v["region"]},
+        ),
+        (
             "search, common word + filters",
             {"q": "人工智能", "theme": v["theme"], "body": "npc", "region": v["region"]},
         ),
@@ -58,6 +62,8 @@ def query_plans(v: dict) -> list[dict]:
                 if reading.horizon
                 else ""
             )
+            if not reading.walk and keys_in_search(unbounded) is not unbounded:
+                under += " (filters in the search's tsquery)"
             plans.append({"label": f"site {label}: newest {limit} matches{under}", "plan": plan})
             qs = qs if qs.query.candidate_ids else None
         if qs is not None:
