@@ -37,21 +37,14 @@ TEXT_TEST_COLUMNS = {"search_plain", "search_title"}
 _TRUE = RawSQL("TRUE", [], output_field=BooleanField())
 
 
-def where_without(
-    node: WhereNode, drop: Callable[[Any], bool], replace: Callable[[Any], Any] = lambda condition: _TRUE
-) -> WhereNode:
-    """A copy of the WHERE tree with every condition that ``drop`` picks replaced by TRUE (or by what
-    ``replace`` makes of it).
+def where_without(node: WhereNode, drop: Callable[[Any], bool]) -> WhereNode:
+    """A copy of the WHERE tree with every condition that ``drop`` picks replaced by TRUE.
 
     Without negation (a search and the filter keys have none), TRUE in place of a condition can only widen
     the selection; the callers say why it does not here."""
     clone = copy.copy(node)
     children: list[Any] = [
-        where_without(child, drop, replace)
-        if isinstance(child, WhereNode)
-        else replace(child)
-        if drop(child)
-        else child
+        where_without(child, drop) if isinstance(child, WhereNode) else _TRUE if drop(child) else child
         for child in node.children
     ]
     clone.children = children

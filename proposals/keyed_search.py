@@ -15,6 +15,7 @@ from the GIN indexes.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connections
@@ -45,19 +46,20 @@ def keys_in_search(qs: QuerySet) -> QuerySet:
     return qs
 
 
+def expression_of(condition: Any, test: Callable[[Any], bool]) -> Any:
+    """The expression of a WHERE condition that passes ``test``: the condition itself (a boolean expression
+    in ``filter()``), or the left side of an ``= true`` lookup on one; else None."""
+    return next((e for e in (condition, getattr(condition, "lhs", None)) if e is not None and test(e)), None)
+
+
 def _keys(condition: Any) -> KeysCondition | None:
     """The filter keys of a WHERE condition, or None."""
-    return next((e for e in _expressions(condition) if isinstance(e, KeysCondition)), None)
+    return expression_of(condition, lambda e: isinstance(e, KeysCondition))
 
 
 def _search(condition: Any) -> Any:
     """The search's index condition (proposals.search.IndexCondition) of a WHERE condition, or None."""
-    return next((e for e in _expressions(condition) if getattr(e, "in_search_index", False)), None)
-
-
-def _expressions(condition: Any) -> tuple:
-    """A WHERE condition's expression: itself, or the left side of an ``= true`` lookup on it."""
-    return (condition, getattr(condition, "lhs", None))
+    return expression_of(condition, lambda e: getattr(e, "in_search_index", False))
 
 
 def _fold(node: Any, keys: str) -> Any:

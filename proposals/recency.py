@@ -31,7 +31,7 @@ from django.db.models.sql.where import AND, WhereNode
 
 from proposals.caching import get_or_compute
 from proposals.counts import planner_estimate, where_without
-from proposals.keyed_search import keys_in_search
+from proposals.keyed_search import expression_of, keys_in_search
 
 # A selection whose newest N the newest-first walk should find within this many rows (its estimate says)
 # is walked: at 2-10 µs a row, cheaper than any bitmap plan; above it, a horizon is worth its bitmap.
@@ -137,9 +137,8 @@ def plan(qs: QuerySet, limit: int) -> Reading:
     estimate = planner_estimate(qs)
     if estimate <= 0:
         return Reading(every=True)
-    filtered = _filtered(qs)
     if limit * total / estimate <= WALK or (
-        filtered and _walk_cost_ms(qs, limit, total, estimate) <= FILTERED_WALK_BUDGET_MS
+        _filtered(qs) and _walk_cost_ms(qs, limit, total, estimate) <= FILTERED_WALK_BUDGET_MS
     ):
         return Reading(walk=True)  # dense enough for the newest-first walk
     return _sparse_reading(dated, limit, estimate)
@@ -212,7 +211,7 @@ def _index_conditions(qs: QuerySet) -> list:
 
 def _has(condition, flag: str) -> bool:
     """Whether a WHERE condition (a boolean expression, or a lookup on one) carries ``flag``."""
-    return getattr(condition, flag, False) or getattr(getattr(condition, "lhs", None), flag, False)
+    return expression_of(condition, lambda e: getattr(e, flag, False)) is not None
 
 
 def _is_key(condition) -> bool:

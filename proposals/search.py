@@ -259,10 +259,12 @@ def _tsquery_text(query: ParsedQuery) -> str | None:
 
 
 class IndexCondition(RawSQL):
-    """The search's index condition, ``search_vector @@ tsquery`` (``in_search_index``). ``redundant_when_walking``: every word of
-    its reading is also tested verbatim in the text, which implies it (a CJK word or phrase in the text has
-    all its bigrams among the row's tokens), so a plan that tests rows one by one (proposals.recency's
-    newest-first walk) need not test it: the row's tsvector, kilobytes de-toasted, is not read."""
+    """The search's index condition, ``search_vector @@ tsquery`` (``in_search_index``).
+
+    ``redundant_when_walking``: every word of its reading is also tested verbatim in the text, which implies
+    it (a CJK word or phrase in the text has all its bigrams among the row's tokens), so a plan that tests
+    rows one by one (proposals.recency's newest-first walk) need not test it: the row's tsvector, kilobytes
+    de-toasted, is not read."""
 
     def __init__(self, tsquery: str, *, implied: bool) -> None:
         super().__init__(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [tsquery], output_field=BooleanField())
