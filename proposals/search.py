@@ -46,8 +46,10 @@ MAX_OCCURRENCES = TITLE_WEIGHT - 1
 def _tokenizer():
     import jieba
 
+    from proposals.segmenter import Tokenizer
+
     jieba.setLogLevel(60)
-    tokenizer = jieba.Tokenizer()
+    tokenizer = Tokenizer()  # jieba's, faster (proposals.segmenter)
     tokenizer.load_userdict(str(settings.JIEBA_USER_DICT))
     return tokenizer
 
@@ -106,7 +108,7 @@ def _changing() -> tuple[frozenset[str], tuple[str, ...]]:
 
 def warm_up() -> None:
     """Load the dictionaries now (a server's master process, before its workers fork)."""
-    _tokenizer().cut("预热")
+    _tokenizer().lcut("预热")  # a whole cut: the dictionary and its score table (proposals.segmenter)
     _changing()
 
 
