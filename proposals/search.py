@@ -23,9 +23,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
-from django.db.models import BooleanField, Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Least, Length, Replace
+from django.db.models.functions import Least, Replace
 from django.db.models.sql.where import WhereNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -233,8 +233,23 @@ def parse_query(raw: str, max_length: int | None = None, *, variants: bool = Tru
 SEARCH_VECTOR_SQL = "search_vector"
 
 
+class _Bytes(Func):
+    """The length of a text in bytes (UTF-8): cheaper than in characters, which PostgreSQL counts one by
+    one (the rank of 200 candidates, two words: 4.5-7 ms against 3.8-4.5 at a million rows)."""
+
+    function = "octet_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="length(CAST(%(expressions)s AS BLOB))", **extra_context
+        )
+
+
 def _occurrences(column: str, word: str):
-    return (Length(column) - Length(Replace(F(column), Value(word), Value("")))) / Value(len(word))
+    """How many times ``word`` occurs in the column: the bytes that removing it removes, over its bytes."""
+    removed = _Bytes(F(column)) - _Bytes(Replace(F(column), Value(word), Value("")))
+    return removed / Value(len(word.encode()))
 
 
 def _ends(tokens: tuple[str, ...]) -> tuple[str, ...]:

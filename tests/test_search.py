@@ -2,6 +2,9 @@
 highlighting and the limits. Runs on SQLite and PostgreSQL (the match differs per backend)."""
 
 import pytest
+from django.db.models import TextField, Value
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from proposals.indexing import reindex_proposals
 from proposals.models import (
@@ -14,7 +17,7 @@ from proposals.models import (
     QuotePassage,
     ReviewStatus,
 )
-from proposals.search import apply_search, highlight, parse_query, snippet
+from proposals.search import _occurrences, apply_search, highlight, parse_query, snippet
 from tests.factories import DelegateFactory, PositionFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +210,22 @@ def test_punctuation_only_query_finds_nothing_and_does_not_fail(client, corpus):
 def test_apply_search_on_the_queryset_api(corpus):
     assert set(Proposal.objects.published().search("网联").values_list("pk", flat=True)) == containing("网联")
     assert apply_search(Proposal.objects.all(), "").count() == Proposal.objects.count()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    word=st.sampled_from(["制造业", "AI", "氢能", "𠀋字", "é"]),
+    pieces=st.lists(st.one_of(st.text(max_size=5), st.just("制造业"), st.just("é")), max_size=12),
+)
+def test_occurrences_are_counted_in_whole_words_in_any_text(word, pieces):
+    """The rank's count of a word (bytes removed over the word's bytes) is Python's count, for any text."""
+    text = "".join(pieces).replace("\x00", "")
+    proposal = ProposalFactory()
+    counted = (
+        Proposal.objects.filter(pk=proposal.pk)
+        .annotate(t=Value(text, output_field=TextField()))
+        .annotate(n=_occurrences("t", word))
+        .values_list("n", flat=True)
+        .get()
+    )
+    assert counted == text.count(word)
