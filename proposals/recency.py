@@ -22,6 +22,7 @@ databases) runs the plain query. BENCHMARKS.md has the measured cases.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,6 +58,8 @@ DATE_RANGE_ROW_COST = 0.2
 MATCH_COST = 8
 DATES_CACHE_SECONDS = 3600  # the spread of rows over dates changes slowly; a stale one only costs time
 DATES_KEY = "npp:recency:dated-rows"
+KEYED_CACHE_SECONDS = 600  # the estimate of the rows with some filter keys, kept as long
+KEYED_KEY = "npp:recency:keyed-rows"
 
 
 def newest_first(qs: QuerySet) -> QuerySet:
@@ -289,8 +292,17 @@ def _walk_cost_ms(qs: QuerySet, limit: int, total: int, estimate: int) -> float:
     tested in the index (see FILTERED_WALK_BUDGET_MS)."""
     keyed = qs.all()
     keyed.query.where = where_without(qs.query.where, lambda c: not (_is_key(c) or _is_published(c)))
-    rows_with_keys = planner_estimate(keyed)
+    rows_with_keys = _keyed_estimate(keyed)
     return limit * (WALKED_ROW_COST * total + TESTED_ROW_COST * rows_with_keys) / estimate / 1000
+
+
+def _keyed_estimate(keyed: QuerySet) -> int:
+    """The planner's estimate of the published rows with these filter keys, cached: every search with the
+    same filters asks for it, and it changes only as fast as the table's statistics (a stale one changes
+    a cost, never a result)."""
+    sql, params = keyed.values("pk").query.sql_with_params()
+    digest = hashlib.sha256(repr((keyed.db, sql, params)).encode()).hexdigest()[:32]
+    return get_or_compute(f"{KEYED_KEY}:{digest}", lambda: planner_estimate(keyed), KEYED_CACHE_SECONDS)
 
 
 def _filtered(qs: QuerySet) -> bool:
