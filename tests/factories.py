@@ -467,11 +467,12 @@ def build_world() -> World:
 
 
 def delete_curated_records() -> None:
-    """Delete every row of the proposals app (what the ``blank_db`` fixture does, for a wider scope)."""
+    """Delete every row of the proposals app (what the ``blank_db`` fixture does, for a wider scope), in one
+    transaction: the foreign keys are checked at its end (deferred), whatever the order of the tables."""
     from django.core.cache import cache
-    from django.db import connection
+    from django.db import connection, transaction
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for model in apps.get_app_config("proposals").get_models(include_auto_created=True):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
     cache.clear()
