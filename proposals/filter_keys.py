@@ -179,11 +179,9 @@ def stale_ids(*, chunk: int = 2000) -> list[int]:
 
 
 class KeysCondition(RawSQL):
-    """``filter_vector @@ tsquery`` (PostgreSQL). ``in_newest_index``: the newest-first index of published
-    proposals includes ``filter_vector`` (migration 0010), so a walk of that index can test it without
-    reading the row (proposals.recency)."""
-
-    in_newest_index = True
+    """``filter_vector @@ tsquery`` (PostgreSQL). The newest-first index of published proposals includes
+    ``filter_vector`` (migration 0010), so a walk of that index can test it without reading the row
+    (proposals.recency); the search's tsvector holds the keys too (proposals.keyed_search)."""
 
     def __init__(self, tsquery: str) -> None:
         super().__init__(f"{FILTER_VECTOR_SQL} @@ %s::tsquery", [tsquery], output_field=BooleanField())

@@ -32,11 +32,12 @@ def keys_in_search(qs: QuerySet) -> QuerySet:
     where = qs.query.where
     if connections[qs.db].vendor != "postgresql" or where.connector != AND or where.negated:
         return qs
-    keys = [key for key in map(_keys, where.children) if key is not None]
+    found = [(child, keys_of(child)) for child in where.children]
+    keys = [key for _, key in found if key is not None]
     if not keys:
         return qs
     tsquery = " & ".join(f"({key.params[0]})" for key in keys)
-    rest = [c for c in where.children if _keys(c) is None]
+    rest = [child for child, key in found if key is None]
     for i, child in enumerate(rest):
         folded = _fold(child, tsquery)
         if folded is not None:
@@ -52,8 +53,8 @@ def expression_of(condition: Any, test: Callable[[Any], bool]) -> Any:
     return next((e for e in (condition, getattr(condition, "lhs", None)) if e is not None and test(e)), None)
 
 
-def _keys(condition: Any) -> KeysCondition | None:
-    """The filter keys of a WHERE condition, or None."""
+def keys_of(condition: Any) -> KeysCondition | None:
+    """The filter keys of a WHERE condition (proposals.filter_keys.KeysCondition), or None."""
     return expression_of(condition, lambda e: isinstance(e, KeysCondition))
 
 
