@@ -173,3 +173,24 @@ def curator(db, django_user_model):
 def curator_client(client, curator):
     client.force_login(curator)
     return client
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the real Redis server of REDIS_URL (scripts/test-both-backends.sh starts one; the
+    test is skipped without it), in a database of its own per xdist worker, emptied before and after.
+    Yields a redis-py client of that database and its URL."""
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not redis_url:
+        pytest.skip("no Redis server (scripts/test-both-backends.sh starts one)")
+    import redis
+
+    from npp_db.env import cache_from_url
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
+    url = redis_url.rsplit("/", 1)[0] + f"/{1 + int(worker) % 15}"
+    settings.CACHES = {"default": cache_from_url(url)}
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield client, url
+    client.flushdb()

@@ -12,27 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
-from npp_db.env import cache_from_url
-
-REDIS_URL = os.environ.get("REDIS_URL", "")
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not REDIS_URL, reason="no Redis server (scripts/test-both-backends.sh starts one)"),
-]
-
-
-@pytest.fixture
-def redis_cache(settings):
-    import redis
-
-    # A database of its own per xdist worker, emptied before and after.
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or "0"
-    url = REDIS_URL.rsplit("/", 1)[0] + f"/{1 + int(worker) % 15}"
-    settings.CACHES = {"default": cache_from_url(url)}
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield client, url
-    client.flushdb()
+pytestmark = pytest.mark.django_db  # the redis_cache fixture (conftest.py) skips without a Redis server
 
 
 def test_the_cache_is_redis(redis_cache):

@@ -1,12 +1,13 @@
 """The rate limit of the API and of the public pages (npp_db.throttling): a counter per client and window,
-the previous window weighted by its overlap with the last ``duration`` seconds."""
+the previous window weighted by its overlap with the last ``duration`` seconds. Every test runs on the
+per-process cache (the generic path) and on a real Redis (one script a request: ``count_in_window``)."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from npp_db.throttling import WindowCounterThrottle
@@ -37,11 +38,19 @@ def ask(clock: Clock, at: float, address: str = "10.9.0.1", cost: int = 1) -> Te
     return throttle
 
 
+@pytest.fixture(params=["locmem", "redis"])
+def any_cache(request):
+    """The default cache: the per-process one, then a real Redis (skipped without a server)."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
 @pytest.fixture
-def clock():
-    cache.clear()
-    yield Clock(6_000_000.0)  # the start of a minute
-    cache.clear()
+def clock(any_cache):
+    return Clock(6_000_000.0)  # the start of a minute
 
 
 def test_the_limit_holds_in_a_window_and_a_refused_request_does_not_count(clock):
@@ -80,9 +89,10 @@ def test_retry_after_is_when_the_request_would_pass(clock):
     assert ask(clock, start + 61 + wait).allowed
 
 
-@settings(max_examples=40, deadline=None)
+# any_cache only chooses the backend; each example empties it.
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.floats(min_value=0, max_value=5), min_size=1, max_size=60), st.integers(1, 3))
-def test_no_window_lets_more_than_the_limit_through(gaps, cost):
+def test_no_window_lets_more_than_the_limit_through(any_cache, gaps, cost):
     cache.clear()
     clock = Clock(6_000_000.0)
     at, allowed_per_window = clock.now, {}
@@ -96,3 +106,29 @@ def test_no_window_lets_more_than_the_limit_through(gaps, cost):
             wait = throttle.wait()
             assert wait is not None and wait >= 1
     assert all(count <= 10 for count in allowed_per_window.values())
+
+
+def test_on_redis_a_request_is_one_round_trip_and_its_counter_is_a_cache_value(redis_cache, monkeypatch):
+    """One command sent a request (the script: no GET, EXISTS or INCRBY of its own), the counter readable
+    through the cache and expiring after two windows."""
+    import redis
+
+    client, _ = redis_cache
+    clock = Clock(6_000_000.0)
+    ask(clock, clock.now, address="10.9.0.7")  # the script is loaded
+    sent = []
+    original = redis.connection.Connection.send_packed_command
+
+    def counting(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    assert ask(clock, clock.now + 1, address="10.9.0.7", cost=2).allowed
+    monkeypatch.undo()
+    assert len(sent) == 1
+    assert b"EVALSHA" in (sent[0] if isinstance(sent[0], bytes) else b"".join(sent[0]))
+    window = int(clock.now // 60)
+    assert cache.get(f"test-throttle-10.9.0.7:{window}") == 3
+    [key] = client.keys(f"*test-throttle-10.9.0.7:{window}")
+    assert 60 < client.ttl(key) <= 120
