@@ -81,3 +81,12 @@ def cache_from_url(url: str) -> dict:
             "KEY_PREFIX": "npp-db",
         }
     raise ImproperlyConfigured(f"CACHE_URL must start with locmem://, redis:// or rediss://, not {url!r}")
+
+
+def local_pages_cache(entries: int) -> dict:
+    """The CACHES entry of a worker's own copies of pages in front of a shared cache (proposals.caching)."""
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "npp-db-pages",
+        "OPTIONS": {"MAX_ENTRIES": entries},
+    }

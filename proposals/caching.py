@@ -7,6 +7,9 @@ and nothing a signed-in curator sees. A cached value is stored under the current
 curator's edit, publication and related change touches one of them, whichever worker served it), plus a
 counter bumped by signals for what leaves no timestamp (deletions, themes, regions, organisations; shared
 by every worker when CACHE_URL points at Redis). ``COUNTS_CACHE_SECONDS`` bounds the rest.
+
+Pages and API lists are also kept in each worker's memory (the ``local`` cache, PAGE_CACHE_LOCAL_ENTRIES),
+under the same versioned keys: a worker serves its recent pages without a round trip to the shared cache.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Max
 from django.http import HttpResponse
 from django.utils.cache import set_response_etag
@@ -147,13 +150,19 @@ def _key(name: str, params: Any) -> str:
 
 
 def _serve(request, key: str, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """``render()``'s response, or the one stored under ``key`` (content, content type and headers); one
-    request renders a missing one while the others wait for it."""
-    result = get_or_compute(
-        key, render, settings.PAGE_CACHE_SECONDS, keep=lambda response: _storable(request, response)
-    )
-    if isinstance(result, HttpResponse):
-        return result
+    """``render()``'s response, or the one stored under ``key`` (content, content type and headers): in this
+    worker's own copies first (the ``local`` cache, when the default one is shared), then in the shared
+    cache; one request renders a missing one while the others wait for it."""
+    local = caches["local"] if "local" in settings.CACHES else None
+    result = local.get(key) if local is not None else None
+    if result is None:
+        result = get_or_compute(
+            key, render, settings.PAGE_CACHE_SECONDS, keep=lambda response: _storable(request, response)
+        )
+        if isinstance(result, HttpResponse):
+            return result
+        if local is not None:
+            local.set(key, result, settings.PAGE_CACHE_SECONDS)
     content, content_type, headers = result
     response = HttpResponse(content, content_type=content_type)
     for header, value in headers.items():

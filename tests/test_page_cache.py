@@ -4,9 +4,11 @@ any path, shows at once: the cache key holds the data version that every write c
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from npp_db.env import local_pages_cache
 from proposals.models import Proposal
 from tests.admin_forms import change_form_data
 from tests.factories import DelegateFactory, ProposalFactory, ThemeFactory
@@ -15,9 +17,23 @@ pytestmark = pytest.mark.usefixtures("blank_db")
 
 
 @pytest.fixture
-def cache_on(settings):
+def local_copies(request, settings):
+    """A real Redis as the shared cache, with each worker's own copies of pages in front of it, as in
+    production (skipped without a Redis server). Yields a client of the Redis database."""
+    redis_client, _ = request.getfixturevalue("redis_cache")
+    settings.CACHES = {**settings.CACHES, "local": local_pages_cache(100)}
+    caches["local"].clear()
+    yield redis_client
+    caches["local"].clear()
+
+
+@pytest.fixture(params=["per-process", "redis with local copies"])
+def cache_on(request, settings):
+    """The caches on: the per-process cache, then Redis with the workers' own copies (``local_copies``)."""
     settings.PAGE_CACHE_SECONDS = 300
     settings.COUNTS_CACHE_SECONDS = 300
+    if request.param != "per-process":
+        request.getfixturevalue("local_copies")
 
 
 def queries(client, url: str, **params) -> tuple[int, str]:
@@ -41,6 +57,43 @@ def test_a_second_request_is_served_from_the_cache_and_an_admin_edit_shows_at_on
     data["title"] = "改过的标题"
     assert admin_client.post(change, data).status_code == 302
     _, after = queries(client, url)
+    assert "改过的标题" in after and "最初的标题" not in after
+
+
+@pytest.mark.parametrize("url", ["/", "/api/v1/proposals/?theme={theme}"])
+def test_a_worker_serves_its_own_copy_without_asking_redis(
+    client, admin_client, local_copies, url, monkeypatch, settings
+):
+    """With a shared cache, a page this worker served is served again from its own copy: nothing is read from
+    Redis (the API's throttle still counts there, one script), and an admin edit still shows at once."""
+    import redis
+
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.DATA_VERSION_SECONDS = (
+        60  # the version read once, as a worker reuses it (every write forgets it)
+    )
+
+    theme = ThemeFactory()
+    proposal = ProposalFactory(title="最初的标题", authors=[DelegateFactory()], themes=[theme])
+    url = url.format(theme=theme.slug)
+    first = queries(client, url)[1]
+    assert queries(client, url)[1] == first  # read from Redis, and copied
+    sent = []
+    original = redis.connection.Connection.send_packed_command
+
+    def counting(self, command, *args, **kwargs):
+        sent.append(command if isinstance(command, bytes) else b"".join(command))
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counting)
+    assert queries(client, url)[1] == first
+    monkeypatch.undo()
+    assert all(b"EVALSHA" in command for command in sent) and len(sent) <= 1
+    change = f"/admin/proposals/proposal/{proposal.pk}/change/"
+    data = change_form_data(admin_client, change)
+    data["title"] = "改过的标题"
+    assert admin_client.post(change, data).status_code == 302
+    after = queries(client, url)[1]
     assert "改过的标题" in after and "最初的标题" not in after
 
 
