@@ -156,11 +156,15 @@ def throughput(base: str, path: str, seconds: int) -> dict:
     ).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p95 = re.search(r"95%+ in ([\d.]+) secs", out)
+    slowest = re.search(r"Slowest:\s+([\d.]+) secs", out)
+    total = re.search(r"Total:\s+([\d.]+) secs", out)
     codes = dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", out))
     return {
         "path": path,
         "rps": float(rps.group(1)) if rps else 0.0,
         "p95": float(p95.group(1)) * 1000 if p95 else None,
+        "max": float(slowest.group(1)) * 1000 if slowest else None,
+        "seconds": float(total.group(1)) if total else None,  # over the run's length: requests stalled
         "codes": codes,
     }
 

@@ -99,12 +99,14 @@ def size_section(size: str, r: dict) -> list[str]:
         "",
     ]
     out += [
-        f"| path | requests/s | p95 ms | share of /livez ({ceiling:,.0f}/s, the mean) | status codes |",
-        "|---|---:|---:|---:|---|",
+        f"| path | requests/s | p95 ms | max ms | seconds | share of /livez ({ceiling:,.0f}/s, the mean) "
+        "| status codes |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for t in r["throughput"]:
         out.append(
-            f"| `{t['path']}` | {t['rps']:,.0f} | {fmt(t['p95'])} | {100 * t['rps'] / ceiling:.0f}% | {t['codes']} |"
+            f"| `{t['path']}` | {t['rps']:,.0f} | {fmt(t['p95'])} | {fmt(t.get('max'))} | {fmt(t.get('seconds'))} "
+            f"| {100 * t['rps'] / ceiling:.0f}% | {t['codes']} |"
         )
     bulk = r.get("export_bulk") or {}
     pss = ", ".join(f"{p:.0f}" for p in r.get("pss_mb", []))

@@ -47,6 +47,7 @@ def test_bench_writes_every_row_for_a_small_database(tmp_path, db):
     assert all(row["queries"].replace("/", "").isdigit() for row in data["rows"])
     paths = [t["path"] for t in data["throughput"]]
     assert paths[0] == paths[-1] == "/livez" and all(t["rps"] > 0 for t in data["throughput"])
+    assert all(t["max"] > 0 and t["seconds"] >= 1 for t in data["throughput"])
     assert data["export_bulk"]["rc"] == 0 and data["export_bulk"]["peak_mb"] > 0
     assert data["seed"]["made"] == 200
     assert data["plans"] and all("actual time" in p["plan"] for p in data["plans"])
