@@ -4,8 +4,8 @@ Usage (scripts/bench.sh runs it): bench.py URL RESULTS.json [--size N] [--repeat
 Every row: median, p95 and max over ``--repeat`` sequential requests after three warm-up requests (a row
 whose first request takes over 2 s: three requests after one warm-up, its ``n`` says so), and the
 number of database queries (the X-DB-Queries header of BENCH=1). Beside each search, once, the same search
-as a naive ``icontains`` scan. Throughput rows: ``hey`` with 50 clients, as a ratio to /livez (no database query), measured before
-and after them.
+as a naive ``icontains`` scan. Throughput rows: ``hey`` with 50 clients, as a ratio to /livez (no database
+query), measured before and after them.
 """
 
 from __future__ import annotations
