@@ -132,3 +132,13 @@ def test_on_redis_a_request_is_one_round_trip_and_its_counter_is_a_cache_value(r
     assert cache.get(f"test-throttle-10.9.0.7:{window}") == 3
     [key] = client.keys(f"*test-throttle-10.9.0.7:{window}")
     assert 60 < client.ttl(key) <= 120
+
+
+def test_on_redis_the_script_is_loaded_again_after_a_restart_forgot_it(redis_cache):
+    """A Redis restarted (or failed over) has no scripts: the next request loads it again and is counted."""
+    client, _ = redis_cache
+    clock = Clock(6_000_000.0)
+    assert ask(clock, clock.now, address="10.9.0.8").allowed
+    client.script_flush()
+    assert ask(clock, clock.now + 1, address="10.9.0.8", cost=2).allowed
+    assert cache.get(f"test-throttle-10.9.0.8:{int(clock.now // 60)}") == 3
