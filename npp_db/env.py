@@ -68,10 +68,13 @@ def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+LOCMEM_BACKEND = "django.core.cache.backends.locmem.LocMemCache"
+
+
 def cache_from_url(url: str) -> dict:
     """A CACHES entry from a URL: empty or locmem:// (per process), redis://…, rediss://…"""
     if not url or url.startswith("locmem://"):
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "npp-db"}
+        return {"BACKEND": LOCMEM_BACKEND, "LOCATION": "npp-db"}
     if url.startswith(("redis://", "rediss://")):
         if importlib.util.find_spec("redis") is None:
             raise ImproperlyConfigured("CACHE_URL=redis://… needs the prod extra (make install-prod)")
@@ -86,7 +89,7 @@ def cache_from_url(url: str) -> dict:
 def local_pages_cache(entries: int) -> dict:
     """The CACHES entry of a worker's own copies of pages in front of a shared cache (proposals.caching)."""
     return {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": LOCMEM_BACKEND,
         "LOCATION": "npp-db-pages",
         "OPTIONS": {"MAX_ENTRIES": entries},
     }

@@ -55,7 +55,7 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
-        self._scripts: dict[int, Any] = {}
+        self._count_in_window: Any = None  # redis-py's Script, registered on first use
 
     def count_in_window(
         self, current_key: str, previous_key: str, *, cost: int, weight: float, limit: int, timeout: int
@@ -65,8 +65,8 @@ class ReusingRedisCache(RedisCache):
         they were read. One round trip (the throttle's generic path takes three)."""
         keys = [self.make_and_validate_key(current_key), self.make_and_validate_key(previous_key)]
         client = self._cache.get_client(keys[0], write=True)
-        script = self._scripts.get(id(client))
-        if script is None:
-            script = self._scripts[id(client)] = client.register_script(_COUNT_IN_WINDOW)
-        allowed, current, previous = script(keys=keys, args=[cost, repr(weight), limit, timeout])
+        if self._count_in_window is None:
+            self._count_in_window = client.register_script(_COUNT_IN_WINDOW)
+        args = [cost, repr(weight), limit, timeout]
+        allowed, current, previous = self._count_in_window(keys=keys, args=args, client=client)
         return bool(allowed), int(current), int(previous)

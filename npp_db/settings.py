@@ -7,7 +7,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from npp_db.env import cache_from_url, env_bool, env_int, env_list, env_str, local_pages_cache, read_env_file
+from npp_db.env import (
+    LOCMEM_BACKEND,
+    cache_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    local_pages_cache,
+    read_env_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -137,7 +146,7 @@ CACHES = {"default": cache_from_url(env_str("CACHE_URL", ""))}
 # API lists it served (about 100 KB each; 0 turns it off): a hit costs no round trip to Redis. They are
 # stored under the data version like the shared ones (proposals.caching), so they are as fresh.
 PAGE_CACHE_LOCAL_ENTRIES = env_int("PAGE_CACHE_LOCAL_ENTRIES", 100)
-if PAGE_CACHE_LOCAL_ENTRIES and "locmem" not in CACHES["default"]["BACKEND"]:
+if PAGE_CACHE_LOCAL_ENTRIES and CACHES["default"]["BACKEND"] != LOCMEM_BACKEND:
     CACHES["local"] = local_pages_cache(PAGE_CACHE_LOCAL_ENTRIES)
 
 # --- Admin login: django-axes (README, "Running in production") ------------------------------------------
