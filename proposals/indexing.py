@@ -8,7 +8,10 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from proposals import filter_keys, search
+from proposals import filter_keys, pair_signature, search
+
+# The columns derived from a proposal's words for search (proposal_search_columns, besides its text).
+SEARCH_COLUMNS = ["search_tokens", "search_title", "search_plain", "search_signature"]
 
 
 def delegate_words(proposal) -> str:
@@ -38,11 +41,13 @@ def proposal_search_columns(proposal) -> dict[str, str]:
         names.extend(alias.name for alias in delegate.aliases.all())
         names.extend(position.organisation.name for position in delegate.positions.all())
     people = " ".join(dict.fromkeys(names))
+    plain = search.plain(proposal.title, proposal.summary, proposal.text, people)
     return {
         "text": proposal.text,
         "search_tokens": search.index_tokens(proposal.title, proposal.summary, proposal.text, people),
         "search_title": search.plain(proposal.title),
-        "search_plain": search.plain(proposal.title, proposal.summary, proposal.text, people),
+        "search_plain": plain,
+        "search_signature": pair_signature.signature(plain),
     }
 
 
@@ -83,7 +88,7 @@ def reindex_proposals(ids: Iterable[int] | None = None, *, batch_size: int = 500
 def _write(batch, touch: bool) -> int:
     from proposals.models import Proposal
 
-    fields = ["text", "search_tokens", "search_title", "search_plain"] + (["updated_at"] if touch else [])
+    fields = [*SEARCH_COLUMNS, "text"] + (["updated_at"] if touch else [])
     with transaction.atomic():
         Proposal.objects.bulk_update(batch, fields)
         filter_keys.refresh([p.pk for p in batch])

@@ -28,6 +28,7 @@ from proposals.models import (
 from proposals.models.sources import text_hash
 from proposals.names import has_honorific
 from proposals.normalise import normalise_article_text
+from proposals.pair_signature import signature
 
 BATCH = 2000
 
@@ -134,7 +135,27 @@ def _filter_keys() -> Iterator[Problem]:
         )
 
 
-CHECKS = [_articles, _passages, _evidence, _published_proposals, _delegates, _regions, _filter_keys]
+def _signatures() -> Iterator[Problem]:
+    rows = Proposal.objects.order_by("pk").values_list("pk", "search_plain", "search_signature")
+    for pk, plain, stored in rows.iterator(chunk_size=BATCH):
+        if stored != signature(plain):
+            yield Problem(
+                "search-signature",
+                f"proposal #{pk}",
+                "its pair signature is not that of its search text (run rebuild_search_index)",
+            )
+
+
+CHECKS = [
+    _articles,
+    _passages,
+    _evidence,
+    _published_proposals,
+    _delegates,
+    _regions,
+    _filter_keys,
+    _signatures,
+]
 
 
 def find_problems() -> list[Problem]:

@@ -85,7 +85,7 @@ def _fold(node: Any, keys: str) -> Any:
     if node.connector == OR:
         children = []
         for child in node.children:
-            folded = child if _matches_nothing(child) else _fold(child, keys)
+            folded = child if matches_nothing(child) else _fold(child, keys)
             if folded is None:
                 return None
             children.append(folded)
@@ -95,6 +95,6 @@ def _fold(node: Any, keys: str) -> Any:
     return None
 
 
-def _matches_nothing(condition: Any) -> bool:
+def matches_nothing(condition: Any) -> bool:
     """``pk__in=[]``: the empty start of the search's OR (proposals.search.apply_search)."""
     return getattr(condition, "lookup_name", None) == "in" and not getattr(condition, "rhs", True)

@@ -22,17 +22,21 @@ databases) runs the plain query. BENCHMARKS.md has the measured cases.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import operator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import DatabaseError, connections, transaction
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
-from django.db.models.sql.where import AND, WhereNode
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.sql.where import AND, OR, WhereNode
 
 from proposals.caching import get_or_compute
-from proposals.counts import planner_estimate, where_without
-from proposals.keyed_search import expression_of, keys_in_search, keys_of
+from proposals.counts import is_text_test, planner_estimate, where_without
+from proposals.keyed_search import expression_of, keys_in_search, keys_of, matches_nothing
+from proposals.pair_signature import covering
 
 # A selection whose newest N the newest-first walk should find within this many rows (its estimate says)
 # is walked: at 2-10 µs a row, cheaper than any bitmap plan; above it, a horizon is worth its bitmap.
@@ -193,11 +197,49 @@ def _keys_from_index(query: QuerySet) -> QuerySet:
     manager = query.model._default_manager.db_manager(query.db)
     rows = manager.filter(pk=OuterRef("pk"))
     in_index = {id(c) for c in indexed_conditions}
-    rows.query.where.children.extend(c for c in where.children if id(c) not in in_index)
+    rest = [c for c in where.children if id(c) not in in_index]
+    rows.query.where.children.extend(rest)
     indexed = manager.all()
     indexed.query.where = WhereNode(indexed_conditions, AND)
+    implied = _implied_in_index(WhereNode(rest, AND))
+    if isinstance(implied, Q):
+        indexed = indexed.filter(implied)
     walk = newest_first(indexed.filter(Exists(rows))).values_list("pk", flat=True)
     return walk[query.query.low_mark : query.query.high_mark]
+
+
+_EVERY, _NONE = object(), object()  # what _implied_in_index says when it has no condition
+
+
+def _implied_in_index(node: Any) -> Any:
+    """A condition on the newest-first index's columns that every row passing ``node`` passes: filter keys
+    as they are, a test of the search text (the verbatim test, the search's index condition) as the pair
+    signature of what it looks for (proposals.pair_signature: a text that contains a word has its pairs'
+    bits). ``_EVERY`` when nothing can be said, ``_NONE`` when ``node`` matches no row (the search's empty
+    start). The walk tests it in the index, and reads for ``node`` only the rows that pass."""
+    keys = keys_of(node)
+    if keys is not None:
+        return Q(keys)
+    if matches_nothing(node):
+        return _NONE
+    if isinstance(node, WhereNode):
+        if node.negated:
+            return _EVERY
+        parts = [_implied_in_index(child) for child in node.children]
+        conditions = [p for p in parts if isinstance(p, Q)]
+        if node.connector == AND:
+            if _NONE in parts:
+                return _NONE
+            return functools.reduce(operator.and_, conditions) if conditions else _EVERY
+        if _EVERY in parts or node.connector != OR:
+            return _EVERY
+        return functools.reduce(operator.or_, conditions) if conditions else _NONE
+    search = expression_of(node, lambda e: hasattr(e, "in_signature"))
+    if search is not None:
+        return search.in_signature or _EVERY
+    if getattr(node, "lookup_name", None) == "contains" and is_text_test(node) and isinstance(node.rhs, str):
+        return covering(node.rhs) or _EVERY  # search_title's text is in search_plain too
+    return _EVERY
 
 
 def _index_conditions(qs: QuerySet) -> list:

@@ -17,6 +17,7 @@ test written with LIKE. Ranking is the same expression on both backends.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from django.db.models.sql.where import WhereNode
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from proposals import pair_signature
 from proposals.counts import exact_limit
 from proposals.recency import newest_ids_and_total
 
@@ -283,16 +285,34 @@ class IndexCondition(RawSQL):
     rows one by one (proposals.recency's newest-first walk) need not test it: the row's tsvector, kilobytes
     de-toasted, is not read."""
 
-    def __init__(self, tsquery: str, *, implied: bool) -> None:
+    def __init__(self, tsquery: str, *, implied: bool, in_signature: Q | None = None) -> None:
         super().__init__(f"{SEARCH_VECTOR_SQL} @@ %s::tsquery", [tsquery], output_field=BooleanField())
         self.redundant_when_walking = implied
+        self.in_signature = in_signature
 
     in_search_index = True
 
     def with_keys(self, keys: str) -> IndexCondition:
         """This condition with filter keys (a tsquery) ANDed into it: the search's tsvector holds them
         (proposals.keyed_search). The verbatim test no longer implies it."""
-        return IndexCondition(f"({self.params[0]}) & {keys}", implied=False)
+        return IndexCondition(f"({self.params[0]}) & {keys}", implied=False, in_signature=self.in_signature)
+
+
+def _in_signature(query: ParsedQuery) -> Q | None:
+    """What the index condition of a reading (``_tsquery_text``) says of a row's pair signature
+    (proposals.pair_signature): each token it tests is a token of the row, so occurs in its ``search_plain``
+    (a jieba word or bigram of the same simplified, lower-cased text). None: nothing."""
+    condition = Q()
+    for term in query.terms:
+        if term.substring:
+            continue
+        either = [pair_signature.covering(*_ends(alt)) for alt in term.alternatives]
+        known = [e for e in either if e is not None]
+        if known and len(known) == len(either):
+            condition &= functools.reduce(operator.or_, known)
+    for phrase in query.phrases:
+        condition &= pair_signature.covering(*_ends(tuple(dict.fromkeys(bigrams(phrase))))) or Q()
+    return condition or None
 
 
 def _tested_verbatim(term: Term) -> bool:
@@ -307,7 +327,8 @@ def _index_condition(query: ParsedQuery) -> Q | None:
         text = _tsquery_text(query)
         if text is None:
             return None
-        return Q(IndexCondition(text, implied=all(_tested_verbatim(t) for t in query.terms)))
+        implied = all(_tested_verbatim(t) for t in query.terms)
+        return Q(IndexCondition(text, implied=implied, in_signature=_in_signature(query)))
     condition = Q()
     for term in query.terms:
         if term.substring:

@@ -33,6 +33,7 @@ from proposals.models import (
     ReviewStatus,
     Theme,
 )
+from proposals.pair_signature import signature
 from tests.admin_forms import change_form_data
 from tests.api_helpers import delegate, fresh_cache, get, ok, proposals_of, walk  # noqa: F401
 from tests.factories import DelegateFactory, MembershipFactory, ProposalFactory, RegionFactory
@@ -461,3 +462,14 @@ def test_check_integrity_reports_a_detached_passage(corpus, capsys):
     with pytest.raises(CommandError):
         call_command("check_integrity")
     assert f"passage #{passage.pk}" in capsys.readouterr().out
+
+
+def test_check_integrity_reports_a_stale_pair_signature(corpus, capsys):
+    proposal = Proposal.objects.order_by("pk").first()
+    # Forged as above: every write path writes the signature with the search text (proposals.indexing).
+    Proposal.objects.filter(pk=proposal.pk).update(search_signature=signature("另一段文字"))
+    with pytest.raises(CommandError):
+        call_command("check_integrity")
+    assert f"proposal #{proposal.pk}: its pair signature" in capsys.readouterr().out
+    call_command("rebuild_search_index", verbosity=0)
+    call_command("check_integrity")

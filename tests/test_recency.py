@@ -7,9 +7,11 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from proposals import recency
+from proposals import recency, search
 from proposals.models import Proposal, Theme
+from proposals.pair_signature import signature
 from proposals.recency import date_horizon, dated_rows, newest_first, newest_ids
+from proposals.search_themes import themes_named_in
 from tests.factories import ProposalFactory, ThemeFactory
 
 postgresql_only = pytest.mark.skipif(
@@ -305,3 +307,38 @@ def test_outside_a_transaction_the_planner_settings_last_one_transaction():
     (sql,) = [q["sql"] for q in queries.captured_queries if "set_config" in q["sql"]]
     assert sql.count(", true)") == 4 and "false" not in sql  # local to the transaction, never put back
     assert [q["sql"] for q in queries.captured_queries if q["sql"] != sql] == ["BEGIN", "ROLLBACK"]
+
+
+@postgresql_only
+def test_a_walk_with_filter_keys_rules_rows_out_by_their_pair_signature_in_the_index(spread):
+    published = Proposal.objects.published()
+    for qs, needle in (
+        (published.search("数字经济").on_themes([spread]), "数字经济"),  # the verbatim test's word
+        (published.search("氢能").on_themes([spread]), "氢能"),  # the index condition's token
+        (published.search('"数字经济"').on_themes([spread]), "数字经济"),  # a phrase
+    ):
+        ordered = newest_first(qs).values_list("pk", flat=True)[:3]
+        walk = recency.walk_query(ordered)
+        sql, params = walk.query.sql_with_params()
+        assert sql.index("search_signature") < sql.index("EXISTS"), sql
+        assert signature(search.plain(needle)) in params
+        with recency.walking(connection.alias):
+            plan = _explain(walk)
+        scan = plan[plan.index("Index Only Scan using proposal_published_newest") :].split("->")[0]
+        assert "search_signature" in scan, plan  # tested in the index, before the row is read
+        assert list(walk) == _plain(qs, 3)
+
+
+@postgresql_only
+def test_the_walk_reads_a_row_on_a_theme_the_query_names_whatever_its_signature(spread):
+    # 能源 names the theme: its rows match without the word (none of the texts has it). A signature test of
+    # 能源 alone would pass over every one of them; the test in the index is "the theme's key, or the word".
+    query = search.parse_query("能源")
+    query.themes = themes_named_in(query)
+    assert query.themes == [spread]
+    qs = Proposal.objects.published().search(query).on_themes([spread])
+    expected = _plain(qs, 50)
+    assert expected and all("能源" not in p.search_plain for p in Proposal.objects.filter(pk__in=expected))
+    walk = recency.walk_query(newest_first(qs).values_list("pk", flat=True)[:50])
+    assert "search_signature" in str(walk.query)
+    assert list(walk) == expected

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from proposals import search
-from proposals.indexing import proposal_search_columns
+from proposals.indexing import SEARCH_COLUMNS, proposal_search_columns
 from proposals.integrity import find_problems
 from proposals.models import Proposal
+from proposals.pair_signature import signature
 from proposals.synthetic import SESSION
 from proposals.synthetic.batches import Columns, copy_text, search_columns
 
@@ -30,6 +31,7 @@ def test_search_columns_are_what_the_indexer_writes():
         "search_tokens": search.index_tokens(title, "", text, people),
         "search_title": search.plain(title),
         "search_plain": search.plain(title, "", text, people),
+        "search_signature": signature(search.plain(title, "", text, people)),
     }
 
 
@@ -50,7 +52,7 @@ def test_synthetic_rows_are_indexed_as_a_reindex_would_index_them(corpus):
     )
     assert len(proposals) == 40
     for proposal in proposals:
-        stored = {k: getattr(proposal, k) for k in ("text", "search_tokens", "search_title", "search_plain")}
+        stored = {k: getattr(proposal, k) for k in ("text", *SEARCH_COLUMNS)}
         assert stored == proposal_search_columns(proposal)
 
 

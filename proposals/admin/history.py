@@ -18,7 +18,16 @@ from proposals import history, merging
 from proposals.models.base import EditConflict
 
 # Bookkeeping columns left out of the diffs (every save changes them).
-NOISE = ["version", "updated_at", "created_at", "search_tokens", "search_title", "search_plain", "text_hash"]
+NOISE = [
+    "version",
+    "updated_at",
+    "created_at",
+    "search_tokens",
+    "search_title",
+    "search_plain",
+    "search_signature",
+    "text_hash",
+]
 
 
 def batch_id_of(record) -> str | None:

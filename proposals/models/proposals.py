@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from proposals.models.base import Reviewed, ReviewStatus, TimeStamped
 from proposals.models.sources import Quote, QuotePassage
+from proposals.pair_signature import SignatureField
 
 if TYPE_CHECKING:
     from proposals.models.people import Delegate
@@ -166,6 +167,8 @@ class Proposal(Reviewed):
     search_tokens = models.TextField("检索词", blank=True, editable=False)
     search_title = models.TextField("标题检索词", blank=True, editable=False)
     search_plain = models.TextField("检索原文", blank=True, editable=False)
+    # search_plain's pairs of characters in 1,024 bits (proposals.pair_signature), in the newest-first index.
+    search_signature = SignatureField("检索签名")
     # What the list's filters and facets select on (themes, bodies, regions with the regions above them,
     # delegates, organisations, kind, year), derived and kept current by proposals.filter_keys.
     filter_keys = models.TextField("筛选键", blank=True, editable=False)
@@ -174,7 +177,8 @@ class Proposal(Reviewed):
     # Field-level history with author (django-simple-history); the derived columns are left out, the themes
     # are kept with each version.
     history = HistoricalRecords(
-        excluded_fields=["search_tokens", "search_title", "search_plain", "filter_keys"], m2m_fields=[themes]
+        excluded_fields=["search_tokens", "search_title", "search_plain", "search_signature", "filter_keys"],
+        m2m_fields=[themes],
     )
 
     class Meta:

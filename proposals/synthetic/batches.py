@@ -16,7 +16,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from proposals import filter_keys, search
+from proposals import filter_keys, pair_signature, search
 from proposals.models.sources import joined_passages
 from proposals.synthetic import SESSION
 
@@ -181,10 +181,12 @@ def search_columns(title: str, text: str, people: str) -> dict[str, str]:
     the authors' names and organisations), each text converted to simplified characters once and segmented
     once by ``search.index_tokens``."""
     simplified = [search.to_simplified(t) for t in (title, text, people)]
+    plain = search.plain(*simplified, simplified=True)
     return {
         "search_tokens": search.index_tokens(*simplified, simplified=True),
         "search_title": search.plain(simplified[0], simplified=True),
-        "search_plain": search.plain(*simplified, simplified=True),
+        "search_plain": plain,
+        "search_signature": pair_signature.signature(plain),
     }
 
 
