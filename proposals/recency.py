@@ -35,6 +35,7 @@ from django.db.models.sql.where import AND, OR, WhereNode
 
 from proposals.caching import get_or_compute
 from proposals.counts import is_text_test, planner_estimate, where_without
+from proposals.filter_keys import KeysCondition
 from proposals.keyed_search import expression_of, keys_in_search, keys_of, matches_nothing
 from proposals.pair_signature import covering
 
@@ -200,7 +201,10 @@ def _keys_from_index(query: QuerySet) -> QuerySet:
     rest = [c for c in where.children if id(c) not in in_index]
     rows.query.where.children.extend(rest)
     indexed = manager.all()
-    indexed.query.where = WhereNode(indexed_conditions, AND)
+    keys = [key for c in indexed_conditions if (key := keys_of(c)) is not None]
+    # the keys as one tsquery: one match of an entry's filter_vector instead of one a key
+    indexed.query.where = WhereNode([c for c in indexed_conditions if not _is_key(c)], AND)
+    indexed = indexed.filter(KeysCondition(" & ".join(f"({key.params[0]})" for key in keys)))
     implied = _implied_in_index(WhereNode(rest, AND))
     if isinstance(implied, Q):
         indexed = indexed.filter(implied)
