@@ -266,10 +266,10 @@ def test_a_walk_with_filter_keys_tests_them_in_the_index(spread):
     assert "Index Only Scan using proposal_published_newest" in plan, plan
     assert "Sort" not in plan and "Bitmap" not in plan, plan
     assert list(walk) == _plain(qs, 2)
-    # nothing to take from the index (no keys), or no index to take it from (not only published records):
-    # no join back to the row
+    # nothing to take from the index (neither keys nor a search), or no index to take it from (not only
+    # published records): no join back to the row
     published, everything = Proposal.objects.published(), Proposal.objects.all()
-    for other in (published.search("数字经济"), everything.search("数字经济").on_themes([spread])):
+    for other in (published.filter(year=2023), everything.search("数字经济").on_themes([spread])):
         ordered = newest_first(other).values_list("pk", flat=True)[:2]
         assert "EXISTS" not in str(recency.walk_query(ordered).query)
 
@@ -310,12 +310,14 @@ def test_outside_a_transaction_the_planner_settings_last_one_transaction():
 
 
 @postgresql_only
-def test_a_walk_with_filter_keys_rules_rows_out_by_their_pair_signature_in_the_index(spread):
+def test_a_walk_rules_rows_out_by_their_pair_signature_in_the_index(spread):
     published = Proposal.objects.published()
     for qs, needle in (
         (published.search("数字经济").on_themes([spread]), "数字经济"),  # the verbatim test's word
         (published.search("氢能").on_themes([spread]), "氢能"),  # the index condition's token
         (published.search('"数字经济"').on_themes([spread]), "数字经济"),  # a phrase
+        (published.search("数字经济"), "数字经济"),  # without filter keys
+        (published.search("氢能"), "氢能"),
     ):
         ordered = newest_first(qs).values_list("pk", flat=True)[:3]
         walk = recency.walk_query(ordered)
