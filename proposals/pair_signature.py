@@ -4,14 +4,16 @@ A text that contains a word contains each pair of adjacent characters of the wor
 signature lacks a bit of the word's pairs cannot contain the word. The newest-first index of published
 proposals includes each row's signature of ``search_plain`` (migration 0013), and a walk of that index
 (proposals.recency) tests it there: a row whose bits do not cover the query's is passed over without being
-read, where before each row with the filter keys was read and its text tested (about 9 µs a row at a million
-rows). For "智能网联新能源汽车" with a theme, a body and a region, 204 rows are read instead of 1,612 to find
+read, where before each row (with the filter keys, if any) was read and its text tested (about 9 µs a row at
+a million rows). For "智能网联新能源汽车" with a theme, a body and a region, 204 rows are read instead of 1,612 to find
 the newest 200 matches. The test only narrows: the row's own conditions (the verbatim test) still decide.
 
 A pair's bit comes from its two code points by Fibonacci hashing (``signature``): the same in every process
-and Python version (``hash()`` is not), and a third cheaper than a CRC-32 of the pair's bytes. A text of 400 characters sets about a quarter of the bits; a three-pair word then lets
-about 2% of the rows without it through. Stored as ``bit(1024)`` on PostgreSQL, as the same text of '0's
-and '1's on SQLite (where nothing reads it).
+and Python version (``hash()`` is not), and a third cheaper than a CRC-32 of the pair's bytes. A text of
+400 characters sets about a quarter of the bits, so a word of
+three pairs lets through about 1% of the rows that do not contain it, and a word of one pair a quarter.
+Stored as ``bit(1024)`` on PostgreSQL, as the same text of '0's and '1's on SQLite (where nothing reads
+it).
 """
 
 from __future__ import annotations
