@@ -88,7 +88,7 @@ def newest_ids_and_total(qs: QuerySet, limit: int, count_limit: int = 0) -> tupl
     first = _first(ordered, reading, limit)
     with read_as(reading, qs.db):
         if reading.walk:
-            return list(walk_query(first)), None
+            return list(walk_query(first, signature=not reading.most_match)), None
         if reading.every and count_limit >= limit:
             fetched = list(ordered[: count_limit + 1])
             return fetched[:limit], len(fetched) if len(fetched) <= count_limit else None
@@ -124,6 +124,7 @@ class Reading:
     """How the newest N records of a selection are read on PostgreSQL (none of these: as planned)."""
 
     walk: bool = False  # the newest-first index walk, testing each row: the selection is dense
+    most_match: bool = False  # walked, and half the rows or more match: their signatures would rule few out
     horizon: date | None = None  # the matches on or after this date, from the indexes
     every: bool = False  # every match, from the indexes: the selection is sparse, a horizon saves nothing
 
@@ -148,7 +149,7 @@ def plan(qs: QuerySet, limit: int) -> Reading:
     if limit * total / estimate <= WALK or (
         _filtered(qs) and _walk_cost_ms(qs, limit, total, estimate) <= FILTERED_WALK_BUDGET_MS
     ):
-        return Reading(walk=True)  # dense enough for the newest-first walk
+        return Reading(walk=True, most_match=2 * estimate >= total)  # dense enough for the newest-first walk
     return _sparse_reading(dated, limit, estimate)
 
 
@@ -177,15 +178,17 @@ _NOT_WALKING = {
 }
 
 
-def walk_query(query: QuerySet) -> QuerySet:
+def walk_query(query: QuerySet, *, signature: bool = True) -> QuerySet:
     """``query`` as the walk runs it: without the conditions that a row-by-row test need not check
-    (``redundant_when_walking``: proposals.search), what the index can say tested in the index."""
+    (``redundant_when_walking``: proposals.search), what the index can say tested in the index (without the
+    pair signature unless ``signature``: when most rows match, reading them through the primary key costs
+    more than the few it rules out; 新质生产力 at a million rows, in 94% of them, 1.5 ms more a search)."""
     query = query.all()
     query.query.where = where_without(query.query.where, _redundant_when_walking)
-    return _tested_in_index(query)
+    return _tested_in_index(query, signature)
 
 
-def _tested_in_index(query: QuerySet) -> QuerySet:
+def _tested_in_index(query: QuerySet, signature: bool) -> QuerySet:
     """The walk written so that the index rules rows out before they are read: the published rows, newest
     first, that have the filter keys and whose pair signature covers what the search looks for (an
     index-only scan: the newest-first index of published proposals includes ``filter_vector`` and
@@ -199,7 +202,7 @@ def _tested_in_index(query: QuerySet) -> QuerySet:
     published = [c for c in conditions if _is_published(c)]
     keys = [key for c in conditions if (key := keys_of(c)) is not None]
     rest = [c for c in conditions if not _is_published(c) and keys_of(c) is None]
-    implied = _implied_in_index(WhereNode(rest, AND))
+    implied = _implied_in_index(WhereNode(rest, AND)) if signature else _EVERY
     if not published or not (keys or isinstance(implied, Q)):
         return query
     manager = query.model._default_manager.db_manager(query.db)

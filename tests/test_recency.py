@@ -344,3 +344,18 @@ def test_the_walk_reads_a_row_on_a_theme_the_query_names_whatever_its_signature(
     walk = recency.walk_query(newest_first(qs).values_list("pk", flat=True)[:50])
     assert "search_signature" in str(walk.query)
     assert list(walk) == expected
+
+
+@postgresql_only
+def test_a_walk_where_most_rows_match_reads_them_without_testing_their_signature(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    published = Proposal.objects.published()
+    for word, most_match in (("数字经济", True), ("氢能", False)):  # in 30 and in 10 of the 40 rows
+        qs = published.search(word)
+        reading = recency.plan(qs, 3)
+        assert reading.walk and reading.most_match is most_match, word
+        expected = _plain(qs, 3)
+        with CaptureQueriesContext(connection) as queries:
+            assert newest_ids(qs, 3) == expected
+        (sql,) = [q["sql"] for q in queries.captured_queries if "LIMIT 3" in q["sql"]]
+        assert ("search_signature" in sql) is not most_match, word
