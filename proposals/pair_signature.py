@@ -43,11 +43,6 @@ def signature(*texts: str) -> str:
     return bits.decode("ascii")
 
 
-def covers(row_signature: str, text: str) -> bool:
-    """Whether a signature has every bit of ``text``'s pairs (what ``Covers`` tests in SQL)."""
-    return all(b == "1" for a, b in zip(signature(text), row_signature, strict=True) if a == "1")
-
-
 class SignatureField(models.Field):
     """A pair signature: ``bit(1024)`` on PostgreSQL, text elsewhere; a string of '0's and '1's in Python."""
 

@@ -15,19 +15,11 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from proposals import history, merging
+from proposals.indexing import SEARCH_COLUMNS
 from proposals.models.base import EditConflict
 
 # Bookkeeping columns left out of the diffs (every save changes them).
-NOISE = [
-    "version",
-    "updated_at",
-    "created_at",
-    "search_tokens",
-    "search_title",
-    "search_plain",
-    "search_signature",
-    "text_hash",
-]
+NOISE = ["version", "updated_at", "created_at", *SEARCH_COLUMNS, "text_hash"]
 
 
 def batch_id_of(record) -> str | None:
