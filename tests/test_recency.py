@@ -135,14 +135,37 @@ def test_a_selection_with_filter_keys_is_walked_when_its_walk_should_cost_little
     monkeypatch.setattr(recency, "WALK", 5)
     qs = Proposal.objects.published().search("氢能").on_themes([spread])  # four rows: n = 0, 12, 24, 36
     assert recency._filtered(qs) and not recency._filtered(Proposal.objects.published().search("氢能"))
-    # one match among 4 of 40 rows: 40 index entries walked and 14 keyed rows (every third) tested per 4
-    cost = recency._walk_cost_ms(qs, 1, 38, 4)
+    # one match among 4 of 40 rows: 40 index entries walked and 14 keyed rows (every third) tested per 4;
+    # reading every match reads at most the 14 keyed rows
+    cost, every = recency._costs_ms(qs, 1, 38, 4)
     assert cost == pytest.approx(1 * (0.25 * 38 + 8 * 14) / 4 / 1000)
+    assert every == pytest.approx(12 * 14 / 1000)
     monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", cost)
     assert recency.plan(qs, 1).walk
     monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", cost * 0.99)
     assert not recency.plan(qs, 1).walk and date_horizon(qs, 1) is not None
     assert newest_ids(qs, 1) == _plain(qs, 1)
+
+
+@postgresql_only
+def test_a_walk_dearer_than_reading_every_match_is_not_taken(spread, monkeypatch):
+    """Where few rows have the keys, reading every match from the GIN indexes costs little, and a walk that
+    finds fewer than it looks for passes the whole index."""
+    estimates = {}
+    monkeypatch.setattr(
+        recency, "planner_estimate", lambda qs: estimates.setdefault(str(qs.query), qs.count())
+    )
+    monkeypatch.setattr(recency, "WALK", 5)
+    monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", 1_000)
+    qs = Proposal.objects.published().search("氢能").on_themes([spread])  # four matches, 14 keyed rows
+    # ten asked of four: the walk passes the index once, not ten times over four
+    cost, every = recency._costs_ms(qs, 10, 38, 4)
+    assert cost == pytest.approx((0.25 * 38 + 8 * 14) / 1000)
+    monkeypatch.setattr(recency, "EVERY_ROW_COST", cost * 1000 / 14)
+    assert recency.plan(qs, 10).walk
+    monkeypatch.setattr(recency, "EVERY_ROW_COST", cost * 1000 / 14 * 0.99)
+    assert recency.plan(qs, 10) == recency.Reading(every=True)
+    assert newest_ids(qs, 10) == _plain(qs, 10)
 
 
 def _explain(qs) -> str:
