@@ -89,8 +89,11 @@ def newest_ids_and_total(qs: QuerySet, limit: int, count_limit: int = 0) -> tupl
     A selection so sparse that every match is read from the GIN indexes and sorted anyway is read up to
     ``count_limit + 1`` rows: when fewer come, they are all its records, and counting them again (one more
     scan of the same indexes) is saved. So is a walk that finds fewer than ``limit``: it has passed them all
-    (a rare combination of filters at 100,000 rows: the walk 34 ms, the count it spares 21)."""
-    reading = plan(qs, limit)
+    (a rare combination of filters at 100,000 rows: the walk 34 ms, the count it spares 21). A selection
+    estimated at ``count_limit`` records or fewer is not walked: its count would read every match after the
+    walk (100,000 rows, 人工智能 with theme + body + region, 801 matches: walked 12 ms and counted 29, read
+    whole and counted on the way 25)."""
+    reading = plan(qs, limit, count_limit)
     ordered = _ordered(qs, reading)
     first = _first(ordered, reading, limit)
     with read_as(reading, qs.db):
@@ -143,8 +146,9 @@ def date_horizon(qs: QuerySet, limit: int) -> date | None:
     return plan(qs, limit).horizon
 
 
-def plan(qs: QuerySet, limit: int) -> Reading:
-    """How to read the newest ``limit`` records of ``qs`` (see the module's docstring)."""
+def plan(qs: QuerySet, limit: int, count_limit: int = 0) -> Reading:
+    """How to read the newest ``limit`` records of ``qs`` (see the module's docstring), counted up to
+    ``count_limit`` when it is at least ``limit`` (see newest_ids_and_total)."""
     if limit <= 0 or connections[qs.db].vendor != "postgresql":
         return Reading()
     dated = dated_rows(qs)
@@ -154,7 +158,10 @@ def plan(qs: QuerySet, limit: int) -> Reading:
     estimate = planner_estimate(qs)
     if estimate <= 0:
         return Reading(every=True)
-    if limit * total / estimate <= WALK or (_filtered(qs) and _walk_pays(qs, limit, total, estimate)):
+    counted_on_the_way = limit <= count_limit and estimate <= count_limit
+    if not counted_on_the_way and (
+        limit * total / estimate <= WALK or (_filtered(qs) and _walk_pays(qs, limit, total, estimate))
+    ):
         return Reading(walk=True, most_match=2 * estimate >= total)  # dense enough for the newest-first walk
     return _sparse_reading(dated, limit, estimate)
 

@@ -168,6 +168,20 @@ def test_a_walk_dearer_than_reading_every_match_is_not_taken(spread, monkeypatch
     assert newest_ids(qs, 10) == _plain(qs, 10)
 
 
+@postgresql_only
+def test_a_selection_its_caller_counts_is_read_whole_not_walked(spread, monkeypatch):
+    """Counting it would read every match after the walk: read whole, it is counted on the way."""
+    estimates = {}
+    monkeypatch.setattr(
+        recency, "planner_estimate", lambda qs: estimates.setdefault(str(qs.query), qs.count())
+    )
+    monkeypatch.setattr(recency, "FILTERED_WALK_BUDGET_MS", 1_000)
+    qs = Proposal.objects.published().search("氢能").on_themes([spread])  # four matches
+    assert recency.plan(qs, 1).walk and recency.plan(qs, 1, count_limit=3).walk  # not counted, or not within
+    assert recency.plan(qs, 1, count_limit=4) == recency.Reading(every=True)
+    assert recency.newest_ids_and_total(qs, 1, count_limit=4) == (_plain(qs, 1), 4)
+
+
 def _explain(qs) -> str:
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -236,9 +250,11 @@ def test_a_ranked_search_counted_on_the_way_runs_no_count_query(spread, monkeypa
     with CaptureQueriesContext(connection) as queries:
         assert bounded_count(ranked) == (10, True)
     assert not queries.captured_queries
-    monkeypatch.undo()  # the planner's estimate, and the walk for thirty of forty rows
+    monkeypatch.undo()  # the walk for thirty of forty rows, estimated above the exact count's limit
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    settings.COUNT_EXACT_LIMIT = 20
     walked = rank_candidates(Proposal.objects.published().search("数字经济"), 5)
-    assert walked.query.matches is None and bounded_count(walked) == (30, True)
+    assert walked.query.matches is None and bounded_count(walked, 100) == (30, True)
 
 
 @postgresql_only
@@ -386,9 +402,10 @@ def test_a_walk_where_most_rows_match_reads_them_without_testing_their_signature
 
 @postgresql_only
 def test_a_walk_that_finds_fewer_than_asked_has_counted_them(spread, monkeypatch):
-    monkeypatch.setattr(recency, "planner_estimate", lambda qs: qs.count())
+    # estimated above the count's limit (a selection estimated within it is read whole, not walked)
+    monkeypatch.setattr(recency, "planner_estimate", lambda qs: 3 * qs.count())
     qs = Proposal.objects.published().search("氢能")  # ten matches, walked
-    assert recency.plan(qs, 20).walk
-    assert recency.newest_ids_and_total(qs, 20, count_limit=100) == (_plain(qs, 20), 10)
+    assert recency.plan(qs, 20, count_limit=20).walk
+    assert recency.newest_ids_and_total(qs, 20, count_limit=20) == (_plain(qs, 20), 10)
     assert recency.newest_ids_and_total(qs, 20) == (_plain(qs, 20), None)  # not asked
-    assert recency.newest_ids_and_total(qs, 10, count_limit=100) == (_plain(qs, 10), None)  # maybe more
+    assert recency.newest_ids_and_total(qs, 10, count_limit=20) == (_plain(qs, 10), None)  # maybe more
