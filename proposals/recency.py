@@ -11,8 +11,9 @@ and how the rows spread over dates (the number of rows per date, cached), the ne
 margin, on or after a date H: ``date >= H`` is one more index condition, and the matches read are about
 ``MARGIN × N`` instead of all of them. A selection dense enough for the walk to find N within ``WALK`` rows
 is walked as before, and so is a selection narrowed by filter keys whose walk should cost little (the keys
-are tested in the index: ``walk_query``; see ``FILTERED_WALK_BUDGET_MS``). A searched selection that is not
-walked reads its filter keys from the search's index, in one tsquery with the search (proposals.keyed_search).
+are tested in the index: ``walk_query``; see ``FILTERED_WALK_BUDGET_MS``), unless its caller counts it and
+the estimate is within the count's limit: read whole, it is counted on the way (``newest_ids_and_total``).
+A searched selection that is not walked reads its filter keys from the search's index, in one tsquery with the search (proposals.keyed_search).
 When the bounded query finds fewer than N, the estimate was too high (a verbatim test removed candidates)
 and the query runs again without the bound: the result is the same either way (every row before the
 horizon comes after every row on or after it in newest-first order); only the cost changes. SQLite (small
