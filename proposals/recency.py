@@ -13,7 +13,8 @@ margin, on or after a date H: ``date >= H`` is one more index condition, and the
 is walked as before, and so is a selection narrowed by filter keys whose walk should cost little (the keys
 are tested in the index: ``walk_query``; see ``FILTERED_WALK_BUDGET_MS``), unless its caller counts it and
 the estimate is within the count's limit: read whole, it is counted on the way (``newest_ids_and_total``).
-A searched selection that is not walked reads its filter keys from the search's index, in one tsquery with the search (proposals.keyed_search).
+A searched selection that is not walked reads its filter keys from the search's index, in one tsquery with
+the search (proposals.keyed_search).
 When the bounded query finds fewer than N, the estimate was too high (a verbatim test removed candidates)
 and the query runs again without the bound: the result is the same either way (every row before the
 horizon comes after every row on or after it in newest-first order); only the cost changes. SQLite (small
@@ -159,10 +160,9 @@ def plan(qs: QuerySet, limit: int, count_limit: int = 0) -> Reading:
     estimate = planner_estimate(qs)
     if estimate <= 0:
         return Reading(every=True)
-    counted_on_the_way = limit <= count_limit and estimate <= count_limit
-    if not counted_on_the_way and (
-        limit * total / estimate <= WALK or (_filtered(qs) and _walk_pays(qs, limit, total, estimate))
-    ):
+    if limit <= count_limit and estimate <= count_limit:
+        return Reading(every=True)  # read whole, counted on the way: a walk's count would read them all again
+    if limit * total / estimate <= WALK or (_filtered(qs) and _walk_pays(qs, limit, total, estimate)):
         return Reading(walk=True, most_match=2 * estimate >= total)  # dense enough for the newest-first walk
     return _sparse_reading(dated, limit, estimate)
 
